@@ -1,0 +1,33 @@
+/**
+ * How a connection authenticates. One small strategy per `authType`, all behind this
+ * interface, so the HTTP client never branches on the auth type.
+ */
+
+/** The parts of an outgoing request an auth strategy may change. */
+export interface OutgoingRequest {
+  url: URL;
+  headers: Record<string, string>;
+}
+
+/** What the client knows of a rejected response when asking a strategy to renew. */
+export interface RejectedResponse {
+  statusCode: number;
+  /** The start of the body as text (may be empty). */
+  body: string;
+}
+
+export interface AuthStrategy {
+  /** Adds credentials to a request bound for the connection's origin. */
+  apply(request: OutgoingRequest): Promise<void>;
+  /**
+   * Called once after a 401 (or a 403 that says the token is invalid or expired).
+   * Returns true when fresh credentials were obtained and the request should be retried once.
+   */
+  renew?(response: RejectedResponse): Promise<boolean>;
+  /** Header names (lower case) that carry credentials: dropped on a redirect to another origin. */
+  readonly credentialHeaders: readonly string[];
+  /** Query parameter names that carry credentials: dropped on a redirect to another origin. */
+  readonly credentialQueryParams: readonly string[];
+  /** Releases timers and sockets; called when the connection closes. */
+  close?(): Promise<void> | void;
+}

@@ -1,0 +1,111 @@
+/**
+ * Defaults and credential types of each node, the single source for the runtime and the
+ * editor: the build (scripts/build.js) writes them into the editor .html files, replacing
+ * the `__DEFINITIONS__` marker, so the editor and the runtime cannot drift apart.
+ */
+import type {
+  ConnectionCredentials,
+  ConnectionProperties,
+  CredentialType,
+  GridProperties,
+  ScalarProperties,
+} from './types';
+
+export const connectionDefaults: ConnectionProperties = {
+  name: '',
+  baseUrl: '',
+  authType: 'none',
+  tokenHeader: 'Authorization',
+  tokenPrefix: 'Bearer',
+  apiKeyName: 'X-API-Key',
+  apiKeyIn: 'header',
+  oauth2Grant: 'client_credentials',
+  discoveryUrl: '',
+  tokenUrl: '',
+  authorizeUrl: '',
+  revokeUrl: '',
+  scope: '',
+  tokenParams: [],
+  authorizeParams: [],
+  clientAuth: 'header',
+  usePkce: true,
+  accessTokenPath: '$.access_token',
+  refreshTokenPath: '$.refresh_token',
+  expiresInPath: '$.expires_in',
+  headers: [],
+  queryParams: [],
+  cookies: [],
+  useProxy: false,
+  proxyUrl: '',
+  proxyDomain: '',
+  noProxy: '',
+  tlsMinVersion: 'default',
+  tlsVerify: true,
+  tlsServerName: '',
+  caCertPath: '',
+  clientCertPath: '',
+  clientKeyPath: '',
+  timeout: 30000,
+  retries: 2,
+  maxResponseBytes: 52428800,
+};
+
+export const connectionCredentialTypes: Record<keyof Required<ConnectionCredentials>, CredentialType> = {
+  username: 'text',
+  password: 'password',
+  token: 'password',
+  apiKey: 'password',
+  clientId: 'text',
+  clientSecret: 'password',
+  refreshToken: 'password',
+  accessToken: 'password',
+  caCert: 'password',
+  clientCert: 'password',
+  clientKey: 'password',
+  passphrase: 'password',
+  proxyUsername: 'text',
+  proxyPassword: 'password',
+};
+
+export const gridDefaults: GridProperties = {
+  name: '',
+  connection: '',
+  method: 'GET',
+  path: '',
+  query: [],
+  headers: [],
+  bodyType: 'json',
+  outputProperty: 'payload',
+  rowsPath: '$',
+  columns: [],
+  format: 'objects',
+  split: false,
+  paging: 'none',
+  nextPath: '',
+  pageParam: '',
+  pageSizeParam: '',
+  pageSize: 100,
+  maxPages: 100,
+};
+
+export const scalarDefaults: ScalarProperties = {
+  name: '',
+  connection: '',
+  method: 'GET',
+  path: '',
+  query: [],
+  headers: [],
+  bodyType: 'json',
+  outputProperty: 'payload',
+  valuePath: '$',
+  valueType: 'auto',
+  missing: 'error',
+  defaultValue: '',
+};
+
+/** What the build injects into each editor file. */
+export const editorDefinitions = {
+  'rest-connection': { defaults: connectionDefaults, credentials: connectionCredentialTypes },
+  'execute-rest-grid': { defaults: gridDefaults },
+  'execute-rest-scalar': { defaults: scalarDefaults },
+};

@@ -1,0 +1,116 @@
+/**
+ * The properties and credentials of the three nodes, exactly as they are stored in flow JSON
+ * (see README "Node reference"). Runtime code and the editor defaults (lib/definitions.ts)
+ * both derive from these types, so a renamed field fails to compile.
+ */
+
+export interface NameValue {
+  name: string;
+  value: string;
+}
+
+/** A name/value pair whose value is a Node-RED typedInput (str, num, bool, msg, flow, global, env, jsonata). */
+export interface TypedNameValue extends NameValue {
+  type: string;
+}
+
+export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'oauth2';
+export type OAuth2Grant = 'client_credentials' | 'password' | 'refresh_token' | 'authorization_code';
+export type TlsMinVersion = 'default' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+export type BodyType = 'json' | 'form' | 'text' | 'none';
+export type PagingMode = 'none' | 'nextUrl' | 'linkHeader' | 'offset' | 'page' | 'cursor';
+
+export interface ConnectionProperties {
+  name: string;
+  baseUrl: string;
+  authType: AuthType;
+  tokenHeader: string;
+  tokenPrefix: string;
+  apiKeyName: string;
+  apiKeyIn: 'header' | 'query';
+  oauth2Grant: OAuth2Grant;
+  discoveryUrl: string;
+  tokenUrl: string;
+  authorizeUrl: string;
+  revokeUrl: string;
+  scope: string;
+  tokenParams: NameValue[];
+  authorizeParams: NameValue[];
+  clientAuth: 'header' | 'body';
+  usePkce: boolean;
+  accessTokenPath: string;
+  refreshTokenPath: string;
+  expiresInPath: string;
+  headers: NameValue[];
+  queryParams: NameValue[];
+  cookies: NameValue[];
+  useProxy: boolean;
+  proxyUrl: string;
+  proxyDomain: string;
+  noProxy: string;
+  tlsMinVersion: TlsMinVersion;
+  tlsVerify: boolean;
+  tlsServerName: string;
+  caCertPath: string;
+  clientCertPath: string;
+  clientKeyPath: string;
+  timeout: number;
+  retries: number;
+  maxResponseBytes: number;
+}
+
+export interface ConnectionCredentials {
+  username?: string;
+  password?: string;
+  token?: string;
+  apiKey?: string;
+  clientId?: string;
+  clientSecret?: string;
+  refreshToken?: string;
+  accessToken?: string;
+  caCert?: string;
+  clientCert?: string;
+  clientKey?: string;
+  passphrase?: string;
+  proxyUsername?: string;
+  proxyPassword?: string;
+}
+
+export type CredentialType = 'text' | 'password';
+
+export interface QueryNodeProperties {
+  name: string;
+  connection: string;
+  method: HttpMethod | 'use';
+  path: string;
+  query: TypedNameValue[];
+  headers: TypedNameValue[];
+  bodyType: BodyType;
+  outputProperty: string;
+}
+
+export interface GridProperties extends QueryNodeProperties {
+  rowsPath: string;
+  columns: ColumnDefinition[];
+  format: 'objects' | 'arrays';
+  split: boolean;
+  paging: PagingMode;
+  nextPath: string;
+  pageParam: string;
+  pageSizeParam: string;
+  pageSize: number;
+  maxPages: number;
+}
+
+export interface ColumnDefinition {
+  name: string;
+  path: string;
+}
+
+export interface ScalarProperties extends QueryNodeProperties {
+  valuePath: string;
+  valueType: 'auto' | 'string' | 'number' | 'boolean';
+  missing: 'error' | 'null' | 'default';
+  defaultValue: string;
+}
