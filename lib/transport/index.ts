@@ -1,69 +1,122 @@
 /**
  * Network transport of one connection: keep-alive agents (direct or through a proxy) with
  * the connection's TLS settings baked in, so got (API requests) and @hapi/wreck (OAuth2 token
- * requests through simple-oauth2) reach the network the same way.
- *
- * PLACEHOLDER: the proxy/TLS work replaces this file; the exported names stay.
+ * requests through simple-oauth2) reach the network the same way. Agents are created on
+ * first use and reused for every later request; destroy() closes them all.
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { ConnectionCredentials, ConnectionProperties } from '../types';
+import { RestError } from '../errors';
+import { classifyTransportError } from './classify-error';
+import { ForwardingProxyAgent, TunnelingProxyAgent } from './proxy-agents';
+import { ProxyRules, type ProxyEndpoint } from './proxy-rules';
+import type { AgentPair, TransportOptions, TransportSettings } from './settings';
+import { buildTlsConfig, serverNameOptions, type TlsConfig } from './tls-options';
 
-export type TransportSettings = Pick<
-  ConnectionProperties,
-  | 'useProxy'
-  | 'proxyUrl'
-  | 'proxyDomain'
-  | 'noProxy'
-  | 'tlsMinVersion'
-  | 'tlsVerify'
-  | 'tlsServerName'
-  | 'caCertPath'
-  | 'clientCertPath'
-  | 'clientKeyPath'
-  | 'timeout'
-> &
-  Pick<ConnectionCredentials, 'caCert' | 'clientCert' | 'clientKey' | 'passphrase' | 'proxyUsername' | 'proxyPassword'>;
+export type { AgentPair, TransportOptions, TransportSettings } from './settings';
+export { NoProxyList } from './no-proxy';
 
-export interface AgentPair {
-  http: http.Agent;
-  https: https.Agent;
-}
-
-export interface TransportOptions {
-  /** Defaults to process.env: HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply when useProxy is off. */
-  env?: NodeJS.ProcessEnv;
-  /** Called once for a setting the user should know about (e.g. tlsVerify off). */
-  warn?: (message: string) => void;
-}
+export const TLS_VERIFY_OFF_WARNING =
+  'TLS certificate verification is off (tlsVerify is false): this connection accepts any server certificate, ' +
+  "so its traffic and credentials can be intercepted. Add the server's CA as caCert instead.";
 
 export class Transport {
-  private readonly direct: AgentPair;
+  private readonly tls: TlsConfig;
+  private readonly proxies: ProxyRules;
+  private readonly agentOptions: http.AgentOptions;
+  /** Lower-case host tlsServerName applies to; undefined: every host. */
+  private readonly serverNameHost?: string;
+  private readonly agents = new Map<string, http.Agent>();
+  private destroyed = false;
 
   /** Throws RestError ERR_CONFIG / ERR_TLS for settings that cannot work. */
   constructor(settings: TransportSettings, options: TransportOptions = {}) {
-    void settings;
-    void options;
-    this.direct = {
-      http: new http.Agent({ keepAlive: true }),
-      https: new https.Agent({ keepAlive: true }),
+    this.tls = buildTlsConfig(settings);
+    this.proxies = ProxyRules.from(settings, options.env ?? process.env);
+    this.agentOptions = { keepAlive: true, ...(settings.timeout > 0 ? { timeout: settings.timeout } : {}) };
+    this.serverNameHost = hostOf(options.baseUrl);
+    if (!this.tls.verify) options.warn?.(TLS_VERIFY_OFF_WARNING);
+  }
+
+  /**
+   * The agents for a request to `url` (proxy or direct, per noProxy / NO_PROXY); created once
+   * and reused. `https` is the agent for an https request to url's host, `http` for an http one.
+   */
+  agentsFor(url: URL): AgentPair {
+    if (this.destroyed) throw new RestError('ERR_CONFIG', 'The connection is closed');
+    return {
+      http: this.httpAgent(withProtocol(url, 'http:')),
+      https: this.httpsAgent(withProtocol(url, 'https:')),
     };
   }
 
-  /** The agents for a request to `url` (proxy or direct, per NO_PROXY); created once and reused. */
-  agentsFor(url: URL): AgentPair {
-    void url;
-    return this.direct;
+  /**
+   * Maps an error thrown by got or @hapi/wreck to a RestError ERR_TLS / ERR_PROXY with a
+   * plain-words message, or returns undefined when it is neither a TLS nor a proxy failure.
+   */
+  classifyError(err: unknown): RestError | undefined {
+    if (err instanceof RestError) return err.code === 'ERR_TLS' || err.code === 'ERR_PROXY' ? err : undefined;
+    return classifyTransportError(err);
   }
 
-  /** Maps a low-level network error (TLS, proxy) to a RestError, or returns undefined. */
-  classifyError(err: unknown): undefined {
-    void err;
-    return undefined;
-  }
-
+  /** Destroys every agent and its sockets. */
   destroy(): void {
-    this.direct.http.destroy();
-    this.direct.https.destroy();
+    this.destroyed = true;
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+
+  private httpAgent(target: URL): http.Agent {
+    const proxy = this.proxies.proxyFor(target);
+    return this.cached(`http ${proxy?.id ?? 'direct'}`, () =>
+      proxy
+        ? new ForwardingProxyAgent(proxy, this.tls.proxyOptions, this.agentOptions)
+        : new http.Agent(this.agentOptions),
+    );
+  }
+
+  private httpsAgent(target: URL): https.Agent {
+    const proxy = this.proxies.proxyFor(target);
+    const serverName = this.serverNameFor(target);
+    const options: https.AgentOptions = {
+      ...this.agentOptions,
+      ...this.tls.serverOptions,
+      ...(serverName ? serverNameOptions(serverName) : {}),
+    };
+    const key = `https ${proxy?.id ?? 'direct'}${serverName ? ' servername' : ''}`;
+    return this.cached(key, () => this.createHttpsAgent(proxy, options)) as https.Agent;
+  }
+
+  private createHttpsAgent(proxy: ProxyEndpoint | undefined, options: https.AgentOptions): https.Agent {
+    return proxy ? new TunnelingProxyAgent(proxy, this.tls.proxyOptions, options) : new https.Agent(options);
+  }
+
+  private serverNameFor(target: URL): string | undefined {
+    if (!this.tls.serverName) return undefined;
+    if (this.serverNameHost && target.hostname.toLowerCase() !== this.serverNameHost) return undefined;
+    return this.tls.serverName;
+  }
+
+  private cached(key: string, create: () => http.Agent): http.Agent {
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = create();
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+}
+
+/** url itself when it has that protocol; else the same host on that protocol's default port. */
+function withProtocol(url: URL, protocol: 'http:' | 'https:'): URL {
+  return url.protocol === protocol ? url : new URL(`${protocol}//${url.hostname}/`);
+}
+
+function hostOf(baseUrl: string | URL | undefined): string | undefined {
+  if (!baseUrl) return undefined;
+  try {
+    return new URL(baseUrl).hostname.toLowerCase();
+  } catch {
+    return undefined;
   }
 }

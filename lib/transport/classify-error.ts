@@ -1,0 +1,138 @@
+/**
+ * Turns a low-level TLS or proxy failure, as thrown by got (RequestError, the cause in
+ * `cause`) or by @hapi/wreck (a Boom error, the cause in `data`), into a RestError whose
+ * message says what went wrong in plain words and what to change. Other errors are not ours:
+ * undefined.
+ */
+import { RestError } from '../errors';
+import { proxyFailureOf, type ProxyFailure } from './proxy-agents';
+
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
+]);
+const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'no answer',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
+/** The error, then what it wraps (got: cause; wreck/Boom: data), outermost first. */
+function causeChain(err: unknown): Record<string, unknown>[] {
+  const chain: Record<string, unknown>[] = [];
+  let current: unknown = err;
+  while (typeof current === 'object' && current !== null && !chain.includes(current as Record<string, unknown>)) {
+    const item = current as Record<string, unknown>;
+    chain.push(item);
+    current = item.cause ?? (item.isBoom ? item.data : undefined);
+  }
+  return chain;
+}
+
+export function classifyTransportError(err: unknown): RestError | undefined {
+  const chain = causeChain(err);
+  for (const item of chain) {
+    const failure = proxyFailureOf(item);
+    if (failure) return proxyError(failure, item, err);
+  }
+  const status = statusOf(chain[0]);
+  if (status === 407) {
+    return new RestError(
+      'ERR_PROXY',
+      'The proxy refused the credentials (407 Proxy Authentication Required): check proxyUsername, proxyPassword and proxyDomain',
+      { statusCode: 407, cause: err },
+    );
+  }
+  for (const item of chain) {
+    const message = tlsMessage(item);
+    if (message) return new RestError('ERR_TLS', withHost(message, err), { cause: err });
+  }
+  return undefined;
+}
+
+/** The HTTP status of an error that carries a response (got HTTPError, Boom). */
+function statusOf(err: Record<string, unknown> | undefined): number | undefined {
+  const response = err?.response as { statusCode?: unknown } | undefined;
+  if (typeof response?.statusCode === 'number') return response.statusCode;
+  const data = err?.data as { isResponseError?: unknown } | undefined;
+  const output = err?.output as { statusCode?: unknown } | undefined;
+  if (err?.isBoom && data?.isResponseError && typeof output?.statusCode === 'number') return output.statusCode;
+  return undefined;
+}
+
+function proxyError(failure: ProxyFailure, item: Record<string, unknown>, err: unknown): RestError {
+  const { proxy, target, statusCode } = failure;
+  let message: string;
+  if (statusCode === 407) {
+    message = proxy.hasCredentials
+      ? `The proxy ${proxy.label} refused the credentials (407 Proxy Authentication Required): check proxyUsername, proxyPassword and proxyDomain`
+      : `The proxy ${proxy.label} requires authentication (407 Proxy Authentication Required): set proxyUsername and proxyPassword`;
+  } else if (statusCode !== undefined) {
+    message = `The proxy ${proxy.label} would not open a connection to ${target} (HTTP ${statusCode})`;
+  } else if (item.message === 'Proxy timeout') {
+    message = `The proxy ${proxy.label} did not answer in time`;
+  } else {
+    const tls = tlsMessage(item);
+    const code = typeof item.code === 'string' ? item.code : '';
+    message = tls
+      ? `The TLS connection to the proxy ${proxy.label} failed: ${tls}`
+      : `Cannot reach the proxy ${proxy.label}: ${UNREACHABLE[code] ?? 'connection failed'}${code ? ` (${code})` : ''}`;
+  }
+  return new RestError('ERR_PROXY', message, { statusCode, cause: err });
+}
+
+/** A plain-words description of a TLS failure, or undefined when the error is not about TLS. */
+function tlsMessage(item: Record<string, unknown>): string | undefined {
+  const code = typeof item.code === 'string' ? item.code : '';
+  const text = typeof item.message === 'string' ? item.message : '';
+  if (UNTRUSTED.has(code)) {
+    return `The server's certificate is not trusted: it is self-signed or issued by an unknown certificate authority (${code}). Add the CA certificate as caCert or caCertPath`;
+  }
+  if (EXPIRED.has(code)) {
+    return `The server's certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'} (${code}): the server must renew it`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `The server's certificate is for another host name (${text}). Use the name in the certificate, or set tlsServerName to it`;
+  }
+  if (/wrong version number|packet length too long|http request/i.test(text)) {
+    return 'The server did not answer with TLS (wrong version number): check that the URL uses https:// only for a TLS port';
+  }
+  if (
+    /unsupported protocol|protocol version|no protocols available|legacy sigalg|version too low/i.test(text) ||
+    code === 'ERR_SSL_UNSUPPORTED_PROTOCOL'
+  ) {
+    return `The server and this connection have no TLS version in common (${opensslReason(text, code)}): check tlsMinVersion`;
+  }
+  if (
+    /certificate required|handshake failure|peer did not return a certificate|bad certificate|unknown ca|certificate unknown/i.test(
+      text,
+    )
+  ) {
+    return `The server rejected the TLS handshake, usually because it requires a client certificate or did not accept this one (${opensslReason(text, code)}): check clientCert and clientKey`;
+  }
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || /SSL routines/.test(text)) {
+    return `The TLS handshake failed (${opensslReason(text, code)})`;
+  }
+  return undefined;
+}
+
+/** "tlsv1 alert protocol version" out of OpenSSL's long message, or the code. */
+function opensslReason(text: string, code: string): string {
+  const match = /SSL routines:[^:]*:([^:]+)/.exec(text);
+  return match ? match[1].trim() : code || text;
+}
+
+/** Names the host when got says which request failed. */
+function withHost(message: string, err: unknown): string {
+  const url = (err as { options?: { url?: unknown } })?.options?.url;
+  return url instanceof URL ? `${url.host}: ${message}` : message;
+}
