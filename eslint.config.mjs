@@ -2,7 +2,12 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.node-red-dev/**'] },
-  { files: ['lib/**/*.ts', 'nodes/**/*.ts'], extends: [tseslint.configs.recommended] },
+  {
+    files: ['lib/**/*.ts', 'nodes/**/*.ts'],
+    extends: [tseslint.configs.recommended],
+    // `const node = this` is the Node-RED idiom for node constructors.
+    rules: { '@typescript-eslint/no-this-alias': 'off' },
+  },
   {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: {

@@ -47,6 +47,7 @@ export const connectionDefaults: ConnectionProperties = {
   clientKeyPath: '',
   timeout: 30000,
   retries: 2,
+  retryNonIdempotent: false,
   maxResponseBytes: 52428800,
 };
 

@@ -53,6 +53,11 @@ export class RestError extends Error {
     this.responseUrl = details.responseUrl;
     this.page = details.page;
   }
+
+  /** Node-RED shows `err.toString()` as msg.error.message and in the log: the message alone reads best. */
+  override toString(): string {
+    return this.message;
+  }
 }
 
 export function isRestError(err: unknown): err is RestError {
@@ -64,5 +69,8 @@ export function bodyExcerpt(body: Buffer | string | undefined): string | undefin
   if (body === undefined) return undefined;
   const buffer = typeof body === 'string' ? Buffer.from(body) : body;
   if (buffer.length <= RESPONSE_EXCERPT_BYTES) return buffer.toString('utf8');
-  return buffer.subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8').replace(/\uFFFD$/, '');
+  return buffer
+    .subarray(0, RESPONSE_EXCERPT_BYTES)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
 }

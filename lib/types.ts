@@ -57,6 +57,8 @@ export interface ConnectionProperties {
   clientKeyPath: string;
   timeout: number;
   retries: number;
+  /** Ours, beyond the contract: also retry POST and PATCH (off: they may not be idempotent). */
+  retryNonIdempotent: boolean;
   maxResponseBytes: number;
 }
 

@@ -1,0 +1,34 @@
+/** `execute-rest-scalar`: runs a request and puts one value on the message. */
+import type { NodeAPI, NodeDef, Node } from 'node-red';
+import { scalarDefaults } from '../lib/definitions';
+import { ValueExtractor } from '../lib/extract';
+import type { ScalarProperties } from '../lib/types';
+import { addResponseDetails, setupQueryNode } from './query-node';
+import { withDefaults } from './settings';
+import { RestError, isRestError } from '../lib/errors';
+
+export = function registerExecuteRestScalar(RED: NodeAPI): void {
+  function ExecuteRestScalar(this: Node, config: NodeDef & Partial<ScalarProperties>): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const props = withDefaults(scalarDefaults, config);
+    let extractor: ValueExtractor | RestError;
+    try {
+      extractor = new ValueExtractor(props);
+    } catch (err) {
+      // Reported on each message (so a catch node sees it) and in the status now.
+      extractor = isRestError(err) ? err : new RestError('ERR_CONFIG', String(err));
+    }
+    setupQueryNode(RED, node, props, async ({ client, request, msg, send }) => {
+      if (extractor instanceof RestError) throw extractor;
+      const response = await client.request(request);
+      const value = extractor.extract(request.method === 'HEAD' ? undefined : response.value());
+      addResponseDetails(msg, response);
+      RED.util.setMessageProperty(msg, props.outputProperty || 'payload', value, true);
+      send(msg);
+      return `${response.statusCode}`;
+    });
+    if (extractor instanceof RestError) node.status({ fill: 'red', shape: 'ring', text: extractor.code });
+  }
+  RED.nodes.registerType('execute-rest-scalar', ExecuteRestScalar);
+};

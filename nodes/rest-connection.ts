@@ -1,0 +1,58 @@
+/**
+ * The `rest-connection` config node: holds the settings and secrets of one API and owns the
+ * one RestClient (got instance, agents, token cache) every node using it shares.
+ */
+import type { NodeAPI, NodeDef } from 'node-red';
+import { RestClient } from '../lib/client';
+import { connectionCredentialTypes, connectionDefaults } from '../lib/definitions';
+import type { ConnectionCredentials, ConnectionProperties } from '../lib/types';
+import type { ConnectionState, RestConnectionNode } from './connection-node';
+import { envLookup, expandEnvDeep } from './env';
+import { registerAdminRoutes, tokenStoreSettings } from './oauth2-support';
+import { withDefaults } from './settings';
+
+type ConnectionDef = NodeDef & Partial<ConnectionProperties>;
+
+export = function registerRestConnection(RED: NodeAPI): void {
+  function RestConnection(this: RestConnectionNode, config: ConnectionDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const lookup = envLookup(RED, node);
+    node.props = expandEnvDeep(withDefaults(connectionDefaults, config), lookup);
+    const credentials: ConnectionCredentials = expandEnvDeep({ ...(node.credentials ?? {}) }, lookup);
+    const listeners = new Set<(state: ConnectionState) => void>();
+    let client: Promise<RestClient> | undefined;
+
+    node.onStateChange = (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    };
+
+    node.getClient = () => {
+      client ??= RestClient.create(node.props, credentials, {
+        connectionId: node.id,
+        warn: (message) => node.warn(message),
+        tokenStore: tokenStoreSettings(RED),
+        onStateChange: (state) => listeners.forEach((listener) => listener(state)),
+      });
+      return client;
+    };
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      listeners.clear();
+      const closing = client;
+      client = undefined;
+      if (!closing) return done();
+      closing
+        .then((created) => created.close())
+        .catch(() => undefined)
+        .then(() => done());
+    });
+  }
+
+  const credentials = Object.fromEntries(
+    Object.entries(connectionCredentialTypes).map(([name, type]) => [name, { type }]),
+  ) as Record<keyof ConnectionCredentials, { type: 'text' | 'password' }>;
+  RED.nodes.registerType('rest-connection', RestConnection as never, { credentials } as never);
+  registerAdminRoutes(RED);
+};
