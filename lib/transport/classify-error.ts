@@ -52,7 +52,8 @@ export function classifyTransportError(err: unknown): RestError | undefined {
       { statusCode: 407, cause: err },
     );
   }
-  for (const item of chain) {
+  // Innermost first: the original error carries the details (peer certificate, host).
+  for (const item of [...chain].reverse()) {
     const message = tlsMessage(item);
     if (message) return new RestError('ERR_TLS', withHost(message, err), { cause: err });
   }
@@ -101,7 +102,12 @@ function tlsMessage(item: Record<string, unknown>): string | undefined {
     return `The server's certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'} (${code}): the server must renew it`;
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return `The server's certificate is for another host name (${text}). Use the name in the certificate, or set tlsServerName to it`;
+    const names = certificateNames(item.cert);
+    const host = typeof item.host === 'string' ? item.host : 'this host';
+    return `The server's certificate is for another host name: it names ${names || 'no matching host'}, not ${host} (${code}). Use a host name the certificate names, or set tlsServerName to it`;
+  }
+  if (code === 'ECONNRESET' && /before secure TLS connection was established/.test(text)) {
+    return 'The server closed the connection during the TLS handshake: it may require a client certificate or reject this one (check clientCert and clientKey), or accept none of the offered TLS versions (check tlsMinVersion)';
   }
   if (/wrong version number|packet length too long|http request/i.test(text)) {
     return 'The server did not answer with TLS (wrong version number): check that the URL uses https:// only for a TLS port';
@@ -123,6 +129,18 @@ function tlsMessage(item: Record<string, unknown>): string | undefined {
     return `The TLS handshake failed (${opensslReason(text, code)})`;
   }
   return undefined;
+}
+
+/** "api.example.com, 10.0.0.1" out of a peer certificate's subjectaltname (or its CN). */
+function certificateNames(cert: unknown): string {
+  const { subjectaltname, subject } = (cert ?? {}) as { subjectaltname?: unknown; subject?: { CN?: unknown } };
+  if (typeof subjectaltname === 'string' && subjectaltname) {
+    return subjectaltname
+      .split(', ')
+      .map((name) => name.replace(/^(DNS|IP Address):/, ''))
+      .join(', ');
+  }
+  return typeof subject?.CN === 'string' ? subject.CN : '';
 }
 
 /** "tlsv1 alert protocol version" out of OpenSSL's long message, or the code. */

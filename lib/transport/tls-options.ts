@@ -156,6 +156,9 @@ function checkPrivateKey(pem: Pem, passphrase: string | undefined): void {
       `${pem.source} is not a PEM private key: expected text starting with -----BEGIN PRIVATE KEY-----`,
     );
   }
+  if (!passphrase && /ENCRYPTED/.test(pem.text)) {
+    throw new RestError('ERR_TLS', `${pem.source} is encrypted: enter its passphrase`);
+  }
   try {
     crypto.createPrivateKey({ key: pem.text, format: 'pem', passphrase });
   } catch (err) {
