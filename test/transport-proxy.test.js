@@ -4,6 +4,7 @@
  * loopback, requests sent with got using the Transport's agents.
  */
 const assert = require('node:assert/strict');
+const net = require('node:net');
 const util = require('node:util');
 const Wreck = require('@hapi/wreck');
 const { Transport } = require('../dist/lib/transport');
@@ -293,11 +294,31 @@ describe('transport: proxy', function () {
     }
   });
 
+  it('fails with ERR_PROXY when the proxy accepts the connection but never answers CONNECT', async function () {
+    const sockets = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const transport = viaProxy({ proxyUrl: `http://127.0.0.1:${silent.address().port}`, timeout: 300 });
+      await assert.rejects(get(transport, `${httpsApi.url}/x`), (err) => {
+        assert.equal(err.code, 'ERR_PROXY');
+        assert.match(err.message, /did not answer in time/);
+        return true;
+      });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('rejects a bad proxy URL with ERR_CONFIG, without echoing it', function () {
     const cases = [
       [{ useProxy: true, proxyUrl: '' }, /proxyUrl is empty/],
-      [{ useProxy: true, proxyUrl: 'http://user:hunter2secret@[bad' }, /ProxyUrl is not a valid proxy URL/],
-      [{ useProxy: true, proxyUrl: 'socks5://127.0.0.1:1080' }, /must start with http:\/\/ or https:\/\/ \(socks5/],
+      [{ useProxy: true, proxyUrl: 'http://user:hunter2secret@[bad' }, /The proxyUrl setting is not a valid proxy URL/],
+      [
+        { useProxy: true, proxyUrl: 'socks5://127.0.0.1:1080' },
+        /The proxyUrl setting must start with http:\/\/ or https:\/\/ \(socks5/,
+      ],
     ];
     for (const [settings, message] of cases) {
       assert.throws(

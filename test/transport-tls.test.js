@@ -129,6 +129,23 @@ describe('transport: TLS', function () {
       assert.equal(agent.options.ca.at(-1), certs.ca.cert);
     });
 
+    it('keeps its TLS settings when got passes its own https options (agent options win)', async function () {
+      const { got } = await import('got');
+      const url = `${servers.selfSigned.url}/merged`;
+      const lenient = open({ tlsVerify: false }).agentsFor(new URL(url));
+      const response = await got(url, {
+        agent: lenient,
+        retry: { limit: 0 },
+        https: { rejectUnauthorized: true, certificateAuthority: [] },
+      });
+      assert.equal(response.statusCode, 200);
+      const strict = open({ caCert: certs.ca.cert }).agentsFor(new URL(url));
+      await assert.rejects(
+        got(url, { agent: strict, retry: { limit: 0 }, https: { rejectUnauthorized: false } }),
+        (err) => err.code === 'DEPTH_ZERO_SELF_SIGNED_CERT',
+      );
+    });
+
     it('fails with ERR_TLS "not trusted" without the CA', async function () {
       await assertTlsError(
         get(open(), `${servers.trusted.url}/x`),

@@ -41,7 +41,7 @@ export class ProxyRules {
       if (!settings.proxyUrl?.trim()) {
         throw new RestError('ERR_CONFIG', 'useProxy is on but proxyUrl is empty: enter the proxy as http://host:port');
       }
-      const proxy = parseProxy(settings.proxyUrl, 'proxyUrl', 'proxyUrl', configured, settings.proxyDomain);
+      const proxy = parseProxy(settings.proxyUrl, 'proxyUrl', 'the proxyUrl setting', configured, settings.proxyDomain);
       return new ProxyRules(proxy, proxy, new NoProxyList(settings.noProxy));
     }
     const fromEnv = (names: string[]): ProxyEndpoint | undefined => {
