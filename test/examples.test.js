@@ -284,6 +284,8 @@ describe('example flows running in Node-RED against the demo API', function () {
       const caught = await inject('ex03-inject-value', 'ex03-debug-error');
       assert.equal(caught.error.code, 'ERR_VALUE');
       assert.match(caught.error.message, /1\.0\.0/);
+      assert.equal(caught.statusCode, 200);
+      assert.equal(caught.responseBody, '1.0.0');
       await silence;
     });
   });
