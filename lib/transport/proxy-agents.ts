@@ -65,6 +65,11 @@ export class TunnelingProxyAgent extends HttpsProxyAgent {
   }
 }
 
+/** http.Agent#addRequest: public in Node.js, missing from its type definitions. */
+const agentAddRequest = (
+  http.Agent.prototype as unknown as { addRequest(request: http.ClientRequest, options: http.RequestOptions): void }
+).addRequest;
+
 export class ForwardingProxyAgent extends http.Agent {
   private readonly endpoint: ProxyEndpoint;
   private readonly proxyTls: tls.ConnectionOptions;
@@ -85,25 +90,17 @@ export class ForwardingProxyAgent extends http.Agent {
     const authority = `${net.isIPv6(host) ? `[${host}]` : host}${port === 80 ? '' : `:${port}`}`;
     if (request.path.startsWith('/')) request.path = `http://${authority}${request.path}`;
     if (this.endpoint.authorization) request.setHeader('proxy-authorization', this.endpoint.authorization);
-    (http.Agent.prototype as unknown as { addRequest: (r: unknown, o: unknown) => void }).addRequest.call(
-      this,
-      request,
-      options,
-    );
+    agentAddRequest.call(this, request, options);
   }
 
   override createConnection(options: http.ClientRequestArgs): Duplex {
     const { url } = this.endpoint;
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     const socket =
       url.protocol === 'https:'
-        ? tls.connect({
-            ...this.proxyTls,
-            host: url.hostname,
-            port,
-            ...(net.isIP(url.hostname) ? {} : { servername: url.hostname }),
-          })
-        : net.connect({ host: url.hostname, port });
+        ? tls.connect({ ...this.proxyTls, host, port, ...(net.isIP(host) ? {} : { servername: host }) })
+        : net.connect({ host, port });
     // Registered before the request's own listener, so the error is known as a proxy failure when it arrives.
     socket.once('error', (err) =>
       recordProxyFailure(err, { proxy: this.endpoint, target: `${options.host}:${options.port}` }),
