@@ -87,7 +87,7 @@ export class RestClient {
     const baseUrl = parseBaseUrl(props.baseUrl);
     validateLimits(props);
     const warn = options.warn ?? (() => {});
-    const transport = new Transport({ ...props, ...credentials }, { env: options.env, warn });
+    const transport = new Transport({ ...props, ...credentials }, { env: options.env, warn, baseUrl: props.baseUrl });
     try {
       const auth = createAuthStrategy(props, credentials, {
         connectionId: options.connectionId ?? 'default',
@@ -132,6 +132,13 @@ export class RestClient {
         body: response.body.toString('utf8', 0, 2048),
       });
       if (renewed) response = await this.send(spec, url);
+    }
+    if (response.statusCode === 407) {
+      // A plain-HTTP target behind a proxy sees the proxy's refusal as an ordinary response.
+      const refused =
+        this.transport.classifyError({ response }) ??
+        new RestError('ERR_PROXY', 'The proxy refused the credentials (HTTP 407).');
+      throw mapRequestError(refused, this.errorContext(url));
     }
     if (response.statusCode >= 400 || (response.statusCode >= 300 && response.statusCode < 400)) {
       throw this.statusError(spec.method, response);
@@ -198,12 +205,7 @@ export class RestClient {
           `The response from ${this.safeUrl(url)} is larger than maxResponseBytes (${limit} bytes); reading stopped. Raise the limit on the connection, or ask the API for less (paging, filters).`,
         );
       }
-      throw mapRequestError(err, {
-        url: this.safeUrl(url),
-        timeout: this.props.timeout,
-        transport: this.transport,
-        redactor: this.redactor,
-      });
+      throw mapRequestError(err, this.errorContext(url));
     }
     return toRestResponse(response, this.redactor);
   }
@@ -241,16 +243,25 @@ export class RestClient {
       {
         statusCode: response.statusCode,
         headers: response.headers,
-        responseBody: bodyExcerpt(response.body),
+        responseBody: redactExcerpt(this.redactor, response.body),
         responseUrl: response.url,
       },
     );
+  }
+
+  private errorContext(url: URL) {
+    return { url: this.safeUrl(url), timeout: this.props.timeout, transport: this.transport, redactor: this.redactor };
   }
 
   /** A URL for messages: without query values that may hold secrets (API keys). */
   safeUrl(url: URL): string {
     return this.redactor.redact(url.href);
   }
+}
+
+function redactExcerpt(redactor: SecretRedactor, body: Buffer): string | undefined {
+  const excerpt = bodyExcerpt(body);
+  return excerpt === undefined ? undefined : redactor.redact(excerpt);
 }
 
 function needsRenewal(statusCode: number): boolean {
@@ -267,13 +278,13 @@ function toRestResponse(response: GotResponse<Buffer>, redactor: SecretRedactor)
     url: redactor.redact(url),
     body,
     json() {
-      return parseJson(body, { statusCode: response.statusCode, headers, url });
+      return parseJson(body, { statusCode: response.statusCode, headers, url }, redactor);
     },
     value() {
       const text = body.toString('utf8');
       const contentType = String(headers['content-type'] ?? '');
       if (/json/i.test(contentType) || /^\s*[[{"]/.test(text)) {
-        return parseJson(body, { statusCode: response.statusCode, headers, url });
+        return parseJson(body, { statusCode: response.statusCode, headers, url }, redactor);
       }
       const trimmed = text.trim();
       // A bare JSON scalar without a JSON content type (e.g. `42`, `true`) is still that value.
@@ -286,6 +297,7 @@ function toRestResponse(response: GotResponse<Buffer>, redactor: SecretRedactor)
 function parseJson(
   body: Buffer,
   context: { statusCode: number; headers: RestResponse['headers']; url: string },
+  redactor: SecretRedactor,
 ): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
@@ -297,7 +309,7 @@ function parseJson(
       {
         statusCode: context.statusCode,
         headers: context.headers,
-        responseBody: bodyExcerpt(body),
+        responseBody: redactExcerpt(redactor, body),
         responseUrl: context.url,
         cause: err,
       },

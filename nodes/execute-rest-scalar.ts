@@ -3,7 +3,7 @@ import type { NodeAPI, NodeDef, Node } from 'node-red';
 import { scalarDefaults } from '../lib/definitions';
 import { ValueExtractor } from '../lib/extract';
 import type { ScalarProperties } from '../lib/types';
-import { addResponseDetails, setupQueryNode } from './query-node';
+import { addResponseDetails, setupQueryNode, withResponseDetails } from './query-node';
 import { withDefaults } from './settings';
 import { RestError, isRestError } from '../lib/errors';
 
@@ -22,7 +22,12 @@ export = function registerExecuteRestScalar(RED: NodeAPI): void {
     setupQueryNode(RED, node, props, async ({ client, request, msg, send }) => {
       if (extractor instanceof RestError) throw extractor;
       const response = await client.request(request);
-      const value = extractor.extract(request.method === 'HEAD' ? undefined : response.value());
+      let value: unknown;
+      try {
+        value = extractor.extract(request.method === 'HEAD' ? undefined : response.value());
+      } catch (err) {
+        throw withResponseDetails(err, response);
+      }
       addResponseDetails(msg, response);
       RED.util.setMessageProperty(msg, props.outputProperty || 'payload', value, true);
       send(msg);

@@ -5,7 +5,8 @@
  */
 import type { Node, NodeAPI, NodeMessage, NodeStatus } from 'node-red';
 import type { RestClient, RequestSpec, RestResponse } from '../lib/client';
-import { RestError, isRestError } from '../lib/errors';
+import { RestError, bodyExcerpt, isRestError } from '../lib/errors';
+import type { SecretRedactor } from '../lib/redact';
 import type { QueryNodeProperties } from '../lib/types';
 import type { RestConnectionNode } from './connection-node';
 import { requestFromMessage } from './request-from-message';
@@ -74,8 +75,13 @@ export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodePropert
 
   async function run(connectionNode: RestConnectionNode, msg: Message, send: QueryContext['send']): Promise<string> {
     const client = await connectionNode.getClient();
-    const request = await requestFromMessage(RED, node, props, msg);
-    return handle({ client, request, msg, send });
+    try {
+      const request = await requestFromMessage(RED, node, props, msg);
+      return await handle({ client, request, msg, send });
+    } catch (err) {
+      // Messages may quote a response or a msg value: one last pass keeps secrets out.
+      throw redacted(err, client.redactor);
+    }
   }
 }
 
@@ -86,8 +92,27 @@ export function addResponseDetails(msg: Message, response: RestResponse): void {
   msg.responseUrl = response.url;
 }
 
+/** An error found in a response (not JSON, value missing) carries that response's details too. */
+export function withResponseDetails(err: unknown, response: RestResponse): unknown {
+  if (isRestError(err) && err.statusCode === undefined) {
+    err.statusCode = response.statusCode;
+    err.headers = response.headers;
+    err.responseBody = bodyExcerpt(response.body);
+    err.responseUrl = response.url;
+  }
+  return err;
+}
+
+function redacted(err: unknown, redactor: SecretRedactor): unknown {
+  if (!isRestError(err)) return err;
+  err.message = redactor.redact(err.message);
+  if (err.responseBody !== undefined) err.responseBody = redactor.redact(err.responseBody);
+  return err;
+}
+
 /** What the user needs to handle a failure, on the caught message itself (Node-RED rebuilds msg.error). */
 function addErrorDetails(msg: Message, error: RestError): void {
+  if (error.page !== undefined) msg.page = error.page;
   if (error.statusCode !== undefined) msg.statusCode = error.statusCode;
   if (error.headers !== undefined) msg.headers = error.headers;
   if (error.responseBody !== undefined) msg.responseBody = error.responseBody;

@@ -31,7 +31,7 @@ describe('execute-rest-grid', function () {
   it('emits the rows picked by rowsPath, with status, headers, URL and rowCount', async () => {
     await load(flow());
     const out = nextMessage('out');
-    helper.getNode('query').receive({ payload: 'go', keep: 'me' });
+    helper.getNode('restNode').receive({ payload: 'go', keep: 'me' });
     const msg = await out;
     assert.deepEqual(msg.payload, USERS);
     assert.equal(msg.rowCount, 3);
@@ -39,20 +39,20 @@ describe('execute-rest-grid', function () {
     assert.equal(msg.headers['content-type'], 'application/json');
     assert.equal(msg.responseUrl, `${api.url}/v1/users`);
     assert.equal(msg.keep, 'me', 'other input properties survive');
-    assert.deepEqual(statuses('query').at(-1), { fill: 'green', shape: 'dot', text: '200 · 3 rows' });
+    assert.deepEqual(statuses('restNode').at(-1), { fill: 'green', shape: 'dot', text: '200 · 3 rows' });
   });
 
   it('takes an array response as the rows with the default rowsPath $', async () => {
     await load(flow({ path: '/bare', rowsPath: '$' }));
     const out = nextMessage('out');
-    helper.getNode('query').receive({});
+    helper.getNode('restNode').receive({});
     assert.deepEqual((await out).payload, USERS);
   });
 
   it('takes an object response as one row', async () => {
     await load(flow({ path: '/user', rowsPath: '$' }));
     const out = nextMessage('out');
-    helper.getNode('query').receive({});
+    helper.getNode('restNode').receive({});
     const msg = await out;
     assert.deepEqual(msg.payload, [{ id: 9, name: 'Solo' }]);
     assert.equal(msg.rowCount, 1);
@@ -69,7 +69,7 @@ describe('execute-rest-grid', function () {
       }),
     );
     const out = nextMessage('out');
-    helper.getNode('query').receive({});
+    helper.getNode('restNode').receive({});
     assert.deepEqual((await out).payload, [
       { id: 1, email: 'ada@example.com', firstTag: 'a' },
       { id: 2, email: 'bob@example.com', firstTag: null },
@@ -88,7 +88,7 @@ describe('execute-rest-grid', function () {
       }),
     );
     const out = nextMessage('out');
-    helper.getNode('query').receive({});
+    helper.getNode('restNode').receive({});
     const msg = await out;
     assert.deepEqual(msg.columns, ['name', 'id']);
     assert.deepEqual(msg.payload, [
@@ -101,7 +101,7 @@ describe('execute-rest-grid', function () {
   it('writes the rows to outputProperty and leaves msg.payload alone', async () => {
     await load(flow({ outputProperty: 'result.rows' }));
     const out = nextMessage('out');
-    helper.getNode('query').receive({ payload: 'untouched' });
+    helper.getNode('restNode').receive({ payload: 'untouched' });
     const msg = await out;
     assert.equal(msg.payload, 'untouched');
     assert.equal(msg.result.rows.length, 3);
@@ -110,7 +110,7 @@ describe('execute-rest-grid', function () {
   it('emits an empty array and rowCount 0 for no rows', async () => {
     await load(flow({ path: '/empty' }));
     const out = nextMessage('out');
-    helper.getNode('query').receive({});
+    helper.getNode('restNode').receive({});
     const msg = await out;
     assert.deepEqual(msg.payload, []);
     assert.equal(msg.rowCount, 0);
@@ -125,7 +125,7 @@ describe('execute-rest-grid', function () {
     ]);
     const each = messages('rows', 3);
     const joined = nextMessage('joined');
-    helper.getNode('query').receive({ topic: 't' });
+    helper.getNode('restNode').receive({ topic: 't' });
     const parts = await each;
     assert.deepEqual(
       parts.map((m) => m.payload),
@@ -150,7 +150,7 @@ describe('execute-rest-grid', function () {
       { id: 'joined', type: 'helper', z: 'tab' },
     ]);
     const joined = nextMessage('joined');
-    helper.getNode('query').receive({});
+    helper.getNode('restNode').receive({});
     assert.deepEqual((await joined).row, USERS);
   });
 
@@ -164,7 +164,7 @@ describe('execute-rest-grid', function () {
     };
     await load(flow({ path: '/pages', rowsPath: '$.items', paging: 'nextUrl', nextPath: '$.next' }));
     const out = nextMessage('out');
-    helper.getNode('query').receive({});
+    helper.getNode('restNode').receive({});
     const msg = await out;
     assert.deepEqual(
       msg.payload.map((r) => r.n),
@@ -193,7 +193,7 @@ describe('execute-rest-grid', function () {
     ]);
     const each = messages('rows', 2);
     const joined = nextMessage('joined');
-    helper.getNode('query').receive({});
+    helper.getNode('restNode').receive({});
     const parts = await each;
     assert.equal(parts[0].parts.count, undefined);
     assert.equal(parts[1].parts.count, 2);

@@ -83,8 +83,8 @@ function statuses(id) {
 function flowWith({ connection = {}, node = {}, type = 'execute-rest-grid', extra = [] } = {}) {
   return [
     { id: 'tab', type: 'tab', label: 'test' },
-    { id: 'conn', type: 'rest-connection', z: 'tab', name: 'api', authType: 'none', ...connection },
-    { id: 'query', type, z: 'tab', connection: 'conn', wires: [['out']], ...node },
+    { id: 'restConn', type: 'rest-connection', z: 'tab', name: 'api', authType: 'none', ...connection },
+    { id: 'restNode', type, z: 'tab', connection: 'restConn', wires: [['out']], ...node },
     { id: 'out', type: 'helper', z: 'tab' },
     { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: 'tab' },
