@@ -1,16 +1,177 @@
-/** PLACEHOLDER until the OAuth2 work lands: an oauth2 connection fails clearly. */
+/**
+ * OAuth2 / OpenID Connect: client_credentials, password, refresh_token and authorization_code
+ * (PKCE S256) grants. Requests carry the access token in the connection's token header;
+ * the TokenManager keeps it fresh. The admin routes (authorize, callback, revoke) reach the
+ * login and revocation through this class, found as `client.auth` of the connection.
+ */
 import { RestError } from '../errors';
+import { codeChallengeOf } from '../oauth2/authorization-requests';
+import { TokenManager, type ObtainedTokens, type ResolvedEndpoints } from '../oauth2/token-manager';
+import type { TokenStoreSettings } from '../oauth2/token-store';
+import type { ConnectionCredentials, ConnectionProperties, OAuth2Grant } from '../types';
 import type { AuthContext } from './index';
-import type { ConnectionCredentials, ConnectionProperties } from '../types';
-import type { AuthStrategy } from './strategy';
+import { tokenHeaderValue } from './static';
+import type { AuthStrategy, OutgoingRequest, RejectedResponse } from './strategy';
+
+const GRANTS: readonly OAuth2Grant[] = ['client_credentials', 'password', 'refresh_token', 'authorization_code'];
+
+/** A 403 that says the token is the problem deserves one renewal; any other 403 is a real "forbidden". */
+const INVALID_TOKEN_BODY = /invalid[_ ]token|expired/i;
+
+/**
+ * What the node layer may add to the token store settings: a way to keep Node-RED's
+ * in-memory credentials in step with rotated tokens (RED.nodes.addCredentials).
+ */
+export interface OAuth2TokenStoreSettings extends TokenStoreSettings {
+  onTokensChanged?: (connectionId: string, tokens: ObtainedTokens) => void;
+}
+
+export interface AuthorizationStart {
+  /** The provider's login page, to open in the browser. */
+  url: string;
+  /** PKCE verifier to keep until the callback; undefined without PKCE. */
+  codeVerifier?: string;
+}
+
+export class OAuth2Auth implements AuthStrategy {
+  readonly credentialHeaders: readonly string[];
+  readonly credentialQueryParams: readonly string[] = [];
+  readonly grant: OAuth2Grant;
+  private readonly header: string;
+  private readonly manager: TokenManager;
+
+  constructor(
+    private readonly props: ConnectionProperties,
+    credentials: ConnectionCredentials,
+    context: AuthContext,
+  ) {
+    this.grant = props.oauth2Grant || 'client_credentials';
+    if (!GRANTS.includes(this.grant)) {
+      throw new RestError('ERR_CONFIG', `Unknown OAuth2 grant "${String(props.oauth2Grant)}".`);
+    }
+    if (!props.tokenUrl && !props.discoveryUrl) {
+      throw new RestError(
+        'ERR_CONFIG',
+        'OAuth2 needs a token URL (tokenUrl) or an OpenID Connect discovery URL (discoveryUrl).',
+      );
+    }
+    if (!credentials.clientId && this.grant !== 'refresh_token') {
+      throw new RestError('ERR_CONFIG', 'OAuth2 needs a client ID (clientId).');
+    }
+    if (this.grant === 'password' && !credentials.username) {
+      throw new RestError('ERR_CONFIG', 'The OAuth2 password grant needs a username.');
+    }
+    this.header = (props.tokenHeader || 'Authorization').toLowerCase();
+    this.credentialHeaders = [...new Set([this.header, 'authorization'])];
+    const { clientId = '', clientSecret = '' } = credentials;
+    context.redactor.add(
+      clientSecret,
+      credentials.password,
+      credentials.refreshToken,
+      credentials.accessToken,
+      // The client_secret_basic header, should an error body echo it.
+      clientSecret &&
+        Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64'),
+    );
+    const store = context.tokenStore as OAuth2TokenStoreSettings | undefined;
+    this.manager = new TokenManager(
+      {
+        grant: this.grant,
+        discoveryUrl: props.discoveryUrl ?? '',
+        tokenUrl: props.tokenUrl ?? '',
+        authorizeUrl: props.authorizeUrl ?? '',
+        revokeUrl: props.revokeUrl ?? '',
+        scope: props.scope ?? '',
+        tokenParams: props.tokenParams ?? [],
+        authorizeParams: props.authorizeParams ?? [],
+        clientAuth: props.clientAuth === 'body' ? 'body' : 'header',
+        usePkce: props.usePkce !== false,
+        paths: {
+          accessTokenPath: props.accessTokenPath || '$.access_token',
+          refreshTokenPath: props.refreshTokenPath || '$.refresh_token',
+          expiresInPath: props.expiresInPath || '$.expires_in',
+        },
+        timeout: props.timeout || 30000,
+        clientId,
+        clientSecret,
+        username: credentials.username,
+        password: credentials.password,
+        refreshToken: credentials.refreshToken,
+        accessToken: credentials.accessToken,
+      },
+      {
+        connectionId: context.connectionId,
+        redactor: context.redactor,
+        agentsFor: (url) => context.transport.agentsFor(url),
+        classifyError: (err) => context.transport.classifyError(err as never),
+        warn: context.warn,
+        store: store?.directory && store.secret ? { directory: store.directory, secret: store.secret } : undefined,
+        onStateChange: context.onStateChange,
+        onTokensChanged: store?.onTokensChanged && ((tokens) => store.onTokensChanged?.(context.connectionId, tokens)),
+      },
+    );
+  }
+
+  async apply(request: OutgoingRequest): Promise<void> {
+    const token = await this.manager.accessToken();
+    request.headers[this.header] = tokenHeaderValue(this.props.tokenPrefix ?? 'Bearer', token);
+  }
+
+  async renew(rejected: RejectedResponse): Promise<boolean> {
+    if (rejected.statusCode === 403 && !INVALID_TOKEN_BODY.test(rejected.body)) return false;
+    if (rejected.statusCode !== 401 && rejected.statusCode !== 403) return false;
+    return this.manager.renewAfterRejection();
+  }
+
+  /** Obtains (or reuses) an access token; for the editor's "Test" button. */
+  async ensureToken(): Promise<void> {
+    await this.manager.accessToken();
+  }
+
+  endpoints(): Promise<ResolvedEndpoints> {
+    return this.manager.endpoints();
+  }
+
+  /** Builds the provider's login URL for an authorization code login. */
+  async startAuthorization(redirectUri: string, state: string, codeVerifier?: string): Promise<string> {
+    if (this.grant !== 'authorization_code') {
+      throw new RestError(
+        'ERR_CONFIG',
+        `The connection uses the ${this.grant} grant; "Authorize" is for the authorization_code grant.`,
+      );
+    }
+    const params: Record<string, string> = {};
+    for (const { name, value } of this.props.authorizeParams ?? []) if (name) params[name] = value;
+    Object.assign(params, { redirect_uri: redirectUri, state });
+    if (this.props.scope?.trim()) params.scope = this.props.scope.trim();
+    if (codeVerifier) {
+      params.code_challenge = codeChallengeOf(codeVerifier);
+      params.code_challenge_method = 'S256';
+    }
+    return this.manager.authorizationUrl(params);
+  }
+
+  get usesPkce(): boolean {
+    return this.props.usePkce !== false;
+  }
+
+  completeAuthorization(code: string, redirectUri: string, codeVerifier?: string): Promise<void> {
+    return this.manager.completeAuthorization(code, redirectUri, codeVerifier);
+  }
+
+  revoke(): Promise<{ revoked: string[] }> {
+    return this.manager.revokeAndForget();
+  }
+
+  close(): void {
+    this.manager.close();
+  }
+}
 
 export function createOAuth2Auth(
   props: ConnectionProperties,
   credentials: ConnectionCredentials,
   context: AuthContext,
 ): AuthStrategy {
-  void props;
-  void credentials;
-  void context;
-  throw new RestError('ERR_CONFIG', 'OAuth2 authentication is not available yet in this version.');
+  return new OAuth2Auth(props, credentials, context);
 }

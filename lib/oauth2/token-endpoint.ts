@@ -1,0 +1,194 @@
+/**
+ * Requests to the authorization server (token, authorization URL, revocation), built and
+ * sent by simple-oauth2. Its HTTP library (@hapi/wreck) gets the connection's own agents, so
+ * token requests take the same proxy and TLS settings as API requests.
+ */
+import { AuthorizationCode, type AccessToken, type Token } from 'simple-oauth2';
+import { RestError, bodyExcerpt, isRestError } from '../errors';
+import type { SecretRedactor } from '../redact';
+import type { AgentPair } from '../transport';
+import { parseTokenBody } from './token-response';
+
+/** A token endpoint answer bigger than this is not a token answer. */
+const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+
+export interface TokenEndpointOptions {
+  tokenUrl: string;
+  authorizeUrl?: string;
+  revokeUrl?: string;
+  clientId: string;
+  clientSecret: string;
+  /** client_secret_basic (`header`) or client_secret_post (`body`). */
+  clientAuth: 'header' | 'body';
+  timeout: number;
+  agentsFor: (url: URL) => AgentPair;
+  /** Maps TLS and proxy failures to ERR_TLS / ERR_PROXY. */
+  classifyError?: (err: unknown) => unknown;
+  redactor: SecretRedactor;
+}
+
+/** The token endpoint's error code (RFC 6749 §5.2), e.g. `invalid_grant`, when it sent one. */
+export class TokenEndpointError extends RestError {
+  oauthError?: string;
+}
+
+/**
+ * simple-oauth2 hands the answer to `createToken`, whose AccessToken only understands
+ * top-level JSON. Returning the raw body instead lets the connection's JSONPaths read
+ * nested answers and form-encoded ones (wreck is told `json: false`, so the body is a Buffer).
+ */
+class RawAnswerOAuthClient extends AuthorizationCode {
+  override createToken(payload: Token): AccessToken {
+    return payload as unknown as AccessToken;
+  }
+
+  /** A standard AccessToken, only to reach simple-oauth2's RFC 7009 revocation. */
+  tokenForRevocation(token: Token): AccessToken {
+    return super.createToken(token);
+  }
+}
+
+export class TokenEndpoint {
+  private readonly tokenClient: RawAnswerOAuthClient;
+  private readonly revokeClient?: RawAnswerOAuthClient;
+
+  constructor(private readonly options: TokenEndpointOptions) {
+    this.tokenClient = this.buildClient(options.tokenUrl);
+    if (options.revokeUrl) this.revokeClient = this.buildClient(options.revokeUrl);
+  }
+
+  /**
+   * POSTs a grant to the token endpoint and returns the parsed answer. Every grant is
+   * `grant_type` plus parameters, and simple-oauth2 lets the parameters name the grant, so
+   * one client serves client_credentials, password, refresh_token and authorization_code.
+   */
+  async requestToken(grantType: string, params: Record<string, string>): Promise<unknown> {
+    const body = { ...params, grant_type: grantType } as unknown as Parameters<AuthorizationCode['getToken']>[0];
+    try {
+      const raw = (await this.tokenClient.getToken(body)) as unknown as Buffer;
+      return parseTokenBody(raw);
+    } catch (err) {
+      throw this.toRestError(err, this.options.tokenUrl, 'token endpoint');
+    }
+  }
+
+  /** The provider's login page URL with client_id, redirect_uri, scope, state, PKCE and extra parameters. */
+  authorizationUrl(params: Record<string, string>): string {
+    if (!this.options.authorizeUrl) {
+      throw new RestError(
+        'ERR_CONFIG',
+        'The authorization code grant needs an authorization URL (authorizeUrl or discoveryUrl).',
+      );
+    }
+    const url = new URL(this.tokenClient.authorizeURL(params as Parameters<AuthorizationCode['authorizeURL']>[0]));
+    return url.href;
+  }
+
+  /** RFC 7009: revokes one token; token_type_hint tells the server which kind it is. */
+  async revoke(token: string, hint: 'access_token' | 'refresh_token'): Promise<void> {
+    if (!this.revokeClient) throw new RestError('ERR_CONFIG', 'No revocation endpoint (revokeUrl) is configured.');
+    try {
+      await this.revokeClient.tokenForRevocation({ [hint]: token }).revoke(hint);
+    } catch (err) {
+      throw this.toRestError(err, this.options.revokeUrl ?? '', 'revocation endpoint');
+    }
+  }
+
+  private buildClient(endpoint: string): RawAnswerOAuthClient {
+    const url = new URL(endpoint);
+    const agents = this.options.agentsFor(url);
+    return new RawAnswerOAuthClient({
+      client: { id: this.options.clientId, secret: this.options.clientSecret },
+      // Absolute URLs as paths: wreck resolves them with WHATWG URL, so they are kept whole.
+      auth: {
+        tokenHost: url.origin,
+        tokenPath: url.href,
+        revokePath: url.href,
+        authorizeHost: this.options.authorizeUrl ? new URL(this.options.authorizeUrl).origin : url.origin,
+        authorizePath: this.options.authorizeUrl || url.href,
+      },
+      options: { authorizationMethod: this.options.clientAuth === 'body' ? 'body' : 'header' },
+      http: {
+        // TLS options are baked into the https agent; wreck only uses httpsAllowUnauthorized
+        // when a request sets rejectUnauthorized, which these never do.
+        agents: {
+          http: uncloned(agents.http),
+          https: uncloned(agents.https),
+          httpsAllowUnauthorized: uncloned(agents.https),
+        },
+        json: false,
+        timeout: this.options.timeout,
+        maxBytes: MAX_TOKEN_RESPONSE_BYTES,
+        headers: { accept: 'application/json, application/x-www-form-urlencoded;q=0.9' },
+      } as never,
+    });
+  }
+
+  private toRestError(err: unknown, endpoint: string, what: string): RestError {
+    if (isRestError(err)) return err;
+    const redact = (text: string) => this.options.redactor.redact(text);
+    const where = redact(safeUrl(endpoint));
+    const boom = err as {
+      isBoom?: boolean;
+      output?: { statusCode?: number };
+      data?: { isResponseError?: boolean; payload?: Buffer; headers?: Record<string, string> } | Error | null;
+      message?: string;
+    };
+    const data = boom.data as
+      { isResponseError?: boolean; payload?: Buffer; headers?: Record<string, string> } | undefined;
+    if (boom.isBoom && data?.isResponseError) {
+      const statusCode = boom.output?.statusCode ?? 0;
+      const answer = parseTokenBody(data.payload ?? '') as { error?: unknown; error_description?: unknown } | string;
+      const oauthError = typeof answer === 'object' && typeof answer?.error === 'string' ? answer.error : undefined;
+      const description =
+        typeof answer === 'object' && typeof answer?.error_description === 'string'
+          ? `: ${answer.error_description}`
+          : '';
+      const reason = oauthError ? `${oauthError}${description}` : `HTTP ${statusCode}`;
+      const error = new TokenEndpointError(
+        'ERR_AUTH',
+        redact(`The ${what} ${where} refused the request (${reason}).`),
+        {
+          statusCode,
+          responseBody: bodyExcerpt(redact(data.payload?.toString('utf8') ?? '')),
+          responseUrl: where,
+        },
+      );
+      error.oauthError = oauthError;
+      return error;
+    }
+    if (boom.isBoom && boom.output?.statusCode === 504) {
+      return new RestError('ERR_TIMEOUT', `The ${what} ${where} did not answer within ${this.options.timeout} ms.`);
+    }
+    const cause = boom.isBoom && boom.data instanceof Error ? boom.data : err;
+    const classified = this.options.classifyError?.(cause);
+    if (isRestError(classified)) return classified;
+    const code = (cause as { code?: string }).code;
+    const detail = redact(code ?? (cause as Error).message ?? String(cause));
+    return new RestError(
+      'ERR_NETWORK',
+      `Cannot reach the ${what} ${where} (${detail}). The next request will try again.`,
+    );
+  }
+}
+
+/**
+ * simple-oauth2 deep-copies its `http` options (Hoek.applyToDefaults), which would turn the
+ * connection's agents into detached copies: sockets outside the transport's pool, never
+ * destroyed, and broken for some agents. Hoek keeps an object as is when its prototype says
+ * `isImmutable`; this proxy says so and forwards everything else to the real agent.
+ */
+function uncloned<T extends object>(agent: T): T {
+  const prototype = Object.create(Object.getPrototypeOf(agent) as object, { isImmutable: { value: true } }) as object;
+  return new Proxy(agent, { getPrototypeOf: () => prototype });
+}
+
+/** The URL without user info or query, which could carry secrets. */
+export function safeUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -1,0 +1,375 @@
+/**
+ * The tokens of one OAuth2 connection: cached, refreshed ahead of expiry, renewed once after
+ * a rejection, obtained by exactly one request at a time however many messages need one
+ * (single flight), and kept in the durable store so a rotated refresh token survives a restart.
+ */
+import { RestError, isRestError } from '../errors';
+import type { SecretRedactor } from '../redact';
+import type { AgentPair } from '../transport';
+import type { NameValue, OAuth2Grant } from '../types';
+import { discoverEndpoints, type DiscoveredEndpoints } from './discovery';
+import { TokenEndpoint, TokenEndpointError } from './token-endpoint';
+import { needsRefresh, readTokenResponse, type TokenPaths, type TokenSet } from './token-response';
+import { DurableTokenStore, fingerprint, type StoredTokens, type TokenStoreSettings } from './token-store';
+
+/**
+ * After a renewal caused by a rejection, further rejections within this window come from
+ * requests that still carried the old token: they are retried with the new one instead of
+ * asking the token endpoint again (the client does not tell which token a request carried).
+ */
+const RENEWAL_GRACE_MS = 2000;
+
+export interface OAuth2Settings {
+  grant: OAuth2Grant;
+  discoveryUrl: string;
+  tokenUrl: string;
+  authorizeUrl: string;
+  revokeUrl: string;
+  scope: string;
+  tokenParams: NameValue[];
+  authorizeParams: NameValue[];
+  clientAuth: 'header' | 'body';
+  usePkce: boolean;
+  paths: TokenPaths;
+  timeout: number;
+  clientId: string;
+  clientSecret: string;
+  username?: string;
+  password?: string;
+  /** The refreshToken credential as deployed. */
+  refreshToken?: string;
+  /** The accessToken credential as deployed (optional starting token). */
+  accessToken?: string;
+}
+
+/** The tokens a connection holds, as the node layer writes them back to Node-RED's in-memory credentials. */
+export interface ObtainedTokens {
+  accessToken: string;
+  refreshToken: string;
+}
+
+export interface TokenManagerContext {
+  connectionId: string;
+  redactor: SecretRedactor;
+  agentsFor: (url: URL) => AgentPair;
+  classifyError?: (err: unknown) => unknown;
+  warn: (message: string) => void;
+  store?: TokenStoreSettings;
+  onStateChange?: (state: { level: 'ok' | 'warning' | 'error'; text: string }) => void;
+  /** Called after tokens change (obtained, rotated, forgotten): keeps Node-RED's credentials in step. */
+  onTokensChanged?: (tokens: ObtainedTokens) => void;
+}
+
+export interface ResolvedEndpoints {
+  tokenUrl: string;
+  authorizeUrl: string;
+  revokeUrl: string;
+  issuer?: string;
+}
+
+export class TokenManager {
+  private access?: TokenSet;
+  private refreshToken?: string;
+  private inFlight?: Promise<TokenSet>;
+  private endpointReady?: Promise<{ endpoint: TokenEndpoint; urls: ResolvedEndpoints }>;
+  private loaded?: Promise<void>;
+  private readonly store?: DurableTokenStore;
+  private readonly configurationHash: string;
+  private lastRejectionRenewalAt = 0;
+  private inErrorState = false;
+  private closed = false;
+
+  constructor(
+    private readonly settings: OAuth2Settings,
+    private readonly context: TokenManagerContext,
+  ) {
+    if (context.store) this.store = new DurableTokenStore(context.store, context.connectionId);
+    this.configurationHash = fingerprint(
+      settings.grant,
+      settings.tokenUrl || settings.discoveryUrl,
+      settings.clientId,
+      settings.grant === 'password' ? settings.username : '',
+    );
+  }
+
+  /** A valid access token: the cached one, or a new one when it is missing or about to expire. */
+  async accessToken(): Promise<string> {
+    await this.ready();
+    if (this.access && !needsRefresh(this.access)) return this.access.accessToken;
+    return (await this.obtainOnce()).accessToken;
+  }
+
+  /** After the API rejected a token: obtains a new one (once for a burst of rejections). */
+  async renewAfterRejection(): Promise<boolean> {
+    await this.ready();
+    if (this.inFlight) {
+      await this.inFlight;
+      return true;
+    }
+    if (Date.now() - this.lastRejectionRenewalAt < RENEWAL_GRACE_MS) return true;
+    this.access = undefined;
+    await this.obtainOnce();
+    this.lastRejectionRenewalAt = Date.now();
+    return true;
+  }
+
+  /** The endpoints in use, discovery applied. */
+  async endpoints(): Promise<ResolvedEndpoints> {
+    return (await this.tokenEndpoint()).urls;
+  }
+
+  async authorizationUrl(params: Record<string, string>): Promise<string> {
+    const { endpoint } = await this.tokenEndpoint();
+    return endpoint.authorizationUrl(params);
+  }
+
+  /** Exchanges an authorization code (with its PKCE verifier) for tokens and keeps them. */
+  async completeAuthorization(code: string, redirectUri: string, codeVerifier?: string): Promise<void> {
+    await this.ready();
+    const params: Record<string, string> = { code, redirect_uri: redirectUri };
+    if (codeVerifier) params.code_verifier = codeVerifier;
+    const exchange = this.exchange('authorization_code', params, false);
+    this.inFlight = exchange;
+    try {
+      await exchange;
+    } finally {
+      if (this.inFlight === exchange) this.inFlight = undefined;
+    }
+  }
+
+  /** RFC 7009 revocation of the refresh and access tokens, then forgets them everywhere. */
+  async revokeAndForget(): Promise<{ revoked: string[] }> {
+    await this.ready();
+    const revoked: string[] = [];
+    const { endpoint, urls } = await this.tokenEndpoint();
+    if (urls.revokeUrl) {
+      if (this.refreshToken) {
+        await endpoint.revoke(this.refreshToken, 'refresh_token');
+        revoked.push('refresh_token');
+      }
+      if (this.access?.accessToken) {
+        await endpoint.revoke(this.access.accessToken, 'access_token');
+        revoked.push('access_token');
+      }
+    }
+    this.access = undefined;
+    this.refreshToken = undefined;
+    await this.store?.remove().catch((err) => this.warnStoreProblem('remove', err));
+    this.context.onTokensChanged?.({ accessToken: '', refreshToken: '' });
+    return { revoked };
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private ready(): Promise<void> {
+    this.loaded ??= this.loadInitialTokens();
+    return this.loaded;
+  }
+
+  /** The stored tokens win over the deployed ones, unless the user deployed a different refresh token since. */
+  private async loadInitialTokens(): Promise<void> {
+    const { accessToken, refreshToken } = this.settings;
+    this.refreshToken = refreshToken || undefined;
+    if (accessToken) this.access = { accessToken, obtainedAt: Date.now() };
+    let stored: StoredTokens | undefined;
+    try {
+      stored = await this.store?.load();
+    } catch (err) {
+      this.warnStoreProblem('read', err);
+    }
+    if (!stored || stored.configurationHash !== this.configurationHash) return;
+    const deployedIsUnchanged =
+      !refreshToken ||
+      refreshToken === stored.refreshToken ||
+      fingerprint(refreshToken) === stored.deployedRefreshTokenHash;
+    if (!deployedIsUnchanged) return;
+    this.context.redactor.add(stored.accessToken, stored.refreshToken);
+    this.refreshToken = stored.refreshToken ?? this.refreshToken;
+    if (stored.accessToken) {
+      this.access = {
+        accessToken: stored.accessToken,
+        expiresAt: stored.expiresAt,
+        obtainedAt: stored.obtainedAt ?? stored.savedAt,
+      };
+    }
+  }
+
+  /** Single flight: every caller waits for the same token request. */
+  private obtainOnce(): Promise<TokenSet> {
+    if (this.inFlight) return this.inFlight;
+    const flight = this.obtain();
+    this.inFlight = flight;
+    const clear = () => {
+      if (this.inFlight === flight) this.inFlight = undefined;
+    };
+    flight.then(clear, clear);
+    return flight;
+  }
+
+  private async obtain(): Promise<TokenSet> {
+    if (this.closed) throw new RestError('ERR_CONFIG', 'The connection was closed (redeployed); try again.');
+    const { grant, username, password } = this.settings;
+    if (this.refreshToken) {
+      try {
+        return await this.exchange('refresh_token', { refresh_token: this.refreshToken }, true);
+      } catch (err) {
+        const canStartOver = grant === 'client_credentials' || grant === 'password';
+        if (!(canStartOver && isInvalidGrant(err))) throw err;
+        // The refresh token expired, but this grant can get a fresh pair on its own.
+        this.refreshToken = undefined;
+      }
+    }
+    switch (grant) {
+      case 'client_credentials':
+        return this.exchange('client_credentials', {}, true);
+      case 'password':
+        return this.exchange('password', { username: username ?? '', password: password ?? '' }, true);
+      case 'refresh_token':
+        throw this.authorizationNeeded(
+          'The OAuth2 refresh_token grant has no refresh token: enter one in the connection (refreshToken) and deploy.',
+        );
+      default:
+        throw this.authorizationNeeded(
+          'The connection is not authorized yet: open it in the editor and click "Authorize" (authorization code login).',
+        );
+    }
+  }
+
+  /** One token request: parses the answer with the connection's paths, keeps and persists the tokens. */
+  private async exchange(grantType: string, params: Record<string, string>, withScope: boolean): Promise<TokenSet> {
+    const { endpoint } = await this.tokenEndpoint();
+    const body: Record<string, string> = {};
+    if (withScope && this.settings.scope.trim()) body.scope = this.settings.scope.trim();
+    for (const { name, value } of this.settings.tokenParams ?? []) if (name) body[name] = value;
+    Object.assign(body, params);
+    let answer: unknown;
+    try {
+      answer = await endpoint.requestToken(grantType, body);
+    } catch (err) {
+      throw this.explainFailure(err, grantType);
+    }
+    const token = readTokenResponse(answer, this.settings.paths);
+    this.context.redactor.add(token.accessToken, token.refreshToken);
+    // A server that does not rotate refresh tokens answers without one: keep the one we have.
+    if (token.refreshToken) this.refreshToken = token.refreshToken;
+    this.access = token;
+    await this.persist(token);
+    if (this.inErrorState) {
+      this.inErrorState = false;
+      this.context.onStateChange?.({ level: 'ok', text: 'authorized' });
+    }
+    return token;
+  }
+
+  private async persist(token: TokenSet): Promise<void> {
+    this.context.onTokensChanged?.({ accessToken: token.accessToken, refreshToken: this.refreshToken ?? '' });
+    if (!this.store) return;
+    const deployed = this.settings.refreshToken;
+    try {
+      await this.store.save({
+        accessToken: token.accessToken,
+        refreshToken: this.refreshToken,
+        expiresAt: token.expiresAt,
+        obtainedAt: token.obtainedAt,
+        deployedRefreshTokenHash: deployed ? fingerprint(deployed) : undefined,
+        configurationHash: this.configurationHash,
+        savedAt: Date.now(),
+      });
+    } catch (err) {
+      this.warnStoreProblem('write', err);
+    }
+  }
+
+  private tokenEndpoint(): Promise<{ endpoint: TokenEndpoint; urls: ResolvedEndpoints }> {
+    // A failure (discovery document unreachable) is not cached: the next request tries again.
+    this.endpointReady ??= this.buildTokenEndpoint().catch((err) => {
+      this.endpointReady = undefined;
+      throw err;
+    });
+    return this.endpointReady;
+  }
+
+  private async buildTokenEndpoint(): Promise<{ endpoint: TokenEndpoint; urls: ResolvedEndpoints }> {
+    const { settings, context } = this;
+    let discovered: DiscoveredEndpoints = {};
+    if (settings.discoveryUrl) {
+      discovered = await discoverEndpoints(settings.discoveryUrl, {
+        agentsFor: context.agentsFor,
+        timeout: settings.timeout,
+        classifyError: context.classifyError,
+      });
+    }
+    // Explicit fields win; discovery fills the empty ones.
+    const urls: ResolvedEndpoints = {
+      tokenUrl: settings.tokenUrl || discovered.token_endpoint || '',
+      authorizeUrl: settings.authorizeUrl || discovered.authorization_endpoint || '',
+      revokeUrl: settings.revokeUrl || discovered.revocation_endpoint || '',
+      issuer: discovered.issuer,
+    };
+    for (const [field, value] of Object.entries(urls)) {
+      if (field !== 'issuer' && value) checkEndpointUrl(field, value);
+    }
+    if (!urls.tokenUrl) throw new RestError('ERR_CONFIG', 'OAuth2 needs a token URL (tokenUrl or discoveryUrl).');
+    const endpoint = new TokenEndpoint({
+      ...urls,
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      clientAuth: settings.clientAuth,
+      timeout: settings.timeout,
+      agentsFor: context.agentsFor,
+      classifyError: context.classifyError,
+      redactor: context.redactor,
+    });
+    return { endpoint, urls };
+  }
+
+  private explainFailure(err: unknown, grantType: string): unknown {
+    if (!isInvalidGrant(err)) return err;
+    const detail = (err as RestError).message;
+    if (grantType === 'password') {
+      return this.authorizationNeeded(`${detail} Check the username and password of the connection.`, err);
+    }
+    if (grantType === 'client_credentials') {
+      return this.authorizationNeeded(`${detail} Check the client ID and secret of the connection.`, err);
+    }
+    return this.authorizationNeeded(
+      `${detail} The connection needs to be authorized again: click "Authorize" on the connection, or deploy a new refresh token.`,
+      err,
+    );
+  }
+
+  private authorizationNeeded(message: string, cause?: unknown): RestError {
+    this.inErrorState = true;
+    this.context.onStateChange?.({ level: 'error', text: 'authorization needed' });
+    const details =
+      cause instanceof RestError ? { statusCode: cause.statusCode, responseBody: cause.responseBody } : {};
+    return new RestError('ERR_AUTH', this.context.redactor.redact(message), details);
+  }
+
+  private warnStoreProblem(action: string, err: unknown): void {
+    const reason = isRestError(err) ? err.message : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    this.context.warn(
+      this.context.redactor.redact(
+        `Could not ${action} the OAuth2 token store (${reason}); tokens are kept in memory only.`,
+      ),
+    );
+  }
+}
+
+export function isInvalidGrant(err: unknown): boolean {
+  return err instanceof TokenEndpointError && err.oauthError === 'invalid_grant';
+}
+
+function checkEndpointUrl(field: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new RestError('ERR_CONFIG', `The OAuth2 ${field} "${value}" is not a valid URL.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new RestError('ERR_CONFIG', `The OAuth2 ${field} must start with http:// or https://.`);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Reads a token endpoint's answer. Providers differ: most send JSON at the top level, some
+ * nest it (`{"data":{"token":…,"ttl":…}}`, reached with the connection's JSONPaths), some
+ * (GitHub) answer `application/x-www-form-urlencoded`. All end up as one TokenSet.
+ */
+import { JSONPath } from 'jsonpath-plus';
+import { RestError } from '../errors';
+
+export interface TokenSet {
+  accessToken: string;
+  /** Absent when the server issued none (and none was kept from before). */
+  refreshToken?: string;
+  /** Epoch ms; absent means "valid until the API answers 401". */
+  expiresAt?: number;
+  /** Epoch ms when the token was obtained: the lifetime decides how early to refresh. */
+  obtainedAt: number;
+}
+
+export interface TokenPaths {
+  accessTokenPath: string;
+  refreshTokenPath: string;
+  expiresInPath: string;
+}
+
+/** JSON when it parses as JSON, form fields otherwise (content types lie too often to trust them). */
+export function parseTokenBody(body: Buffer | string): unknown {
+  const text = (typeof body === 'string' ? body : body.toString('utf8')).trim();
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    if (!/^[^=&\s]+=/.test(text)) return text;
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+}
+
+function firstMatch(document: unknown, path: string, field: string): unknown {
+  if (!path) return undefined;
+  try {
+    const matches = JSONPath({ path, json: document as object, wrap: true }) as unknown[];
+    return matches[0];
+  } catch (err) {
+    throw new RestError('ERR_JSONPATH', `The OAuth2 ${field} path "${path}" is not a valid JSONPath expression.`, {
+      cause: err,
+    });
+  }
+}
+
+/** Builds a TokenSet from a parsed token response; ERR_AUTH when it holds no access token. */
+export function readTokenResponse(document: unknown, paths: TokenPaths, now = Date.now()): TokenSet {
+  const accessToken = firstMatch(document, paths.accessTokenPath, 'accessTokenPath');
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    throw new RestError(
+      'ERR_AUTH',
+      `The token endpoint's answer has no access token at "${paths.accessTokenPath}". Check accessTokenPath on the connection.`,
+    );
+  }
+  const refreshToken = firstMatch(document, paths.refreshTokenPath, 'refreshTokenPath');
+  const expiresIn = Number(firstMatch(document, paths.expiresInPath, 'expiresInPath'));
+  return {
+    accessToken,
+    refreshToken: typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : undefined,
+    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : undefined,
+    obtainedAt: now,
+  };
+}
+
+/** How long before expiry a token is renewed: 60 s, or a tenth of a short lifetime. */
+export function refreshSkewMs(token: TokenSet): number {
+  if (token.expiresAt === undefined) return 0;
+  const lifetime = token.expiresAt - token.obtainedAt;
+  return Math.min(60_000, Math.max(0, lifetime) / 10);
+}
+
+/** True when the token is missing, or inside its refresh skew. */
+export function needsRefresh(token: TokenSet | undefined, now = Date.now()): boolean {
+  if (!token) return true;
+  if (token.expiresAt === undefined) return false;
+  return now >= token.expiresAt - refreshSkewMs(token);
+}
