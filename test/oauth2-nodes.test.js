@@ -1,0 +1,288 @@
+'use strict';
+/**
+ * OAuth2 in deployed flows (node-red-node-test-helper): a rest-connection with OAuth2, an
+ * execute-rest-scalar node, a real authorization server (oauth2-mock-server) and an API that
+ * verifies the JWTs. Covers restarts with the durable token store and the admin routes
+ * (authorize -> provider -> callback, revoke, test, discover) driven over real HTTP.
+ */
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+const { useNodeRed, load, helper, nextMessage, messages, statuses } = require('./support/node-red');
+const { startAuthServer } = require('./support/oauth2-server');
+const { startProtectedApi } = require('./support/oauth2-api');
+
+const CREDENTIAL_SECRET = 'node-red-credential-secret-for-tests';
+
+describe('OAuth2 in flows', function () {
+  let auth;
+  let api;
+  let userDir;
+  let admin; // a real HTTP server in front of the helper's admin app
+  const seen = []; // everything the user could see: log lines, statuses, messages, admin answers
+  const issued = []; // every token the server issued
+
+  useNodeRed();
+  before(async () => {
+    auth = await startAuthServer();
+    api = await startProtectedApi(auth);
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-oauth2-nodes-'));
+    helper.settings({ userDir, credentialSecret: CREDENTIAL_SECRET });
+    admin = http.createServer((req, res) => helper._httpAdmin(req, res));
+    await new Promise((resolve) => admin.listen(0, '127.0.0.1', resolve));
+  });
+  after(async () => {
+    helper.settings({});
+    admin.closeAllConnections();
+    await new Promise((resolve) => admin.close(resolve));
+    await api.close();
+    await auth.stop();
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  const adminUrl = (route) => `http://127.0.0.1:${admin.address().port}${route}`;
+
+  function flow(connection = {}) {
+    return [
+      { id: 'tab', type: 'tab', label: 'oauth2' },
+      {
+        id: 'conn',
+        type: 'rest-connection',
+        z: 'tab',
+        name: 'api',
+        baseUrl: api.url,
+        authType: 'oauth2',
+        oauth2Grant: 'client_credentials',
+        tokenUrl: auth.tokenUrl,
+        timeout: 3000,
+        retries: 0,
+        ...connection,
+      },
+      {
+        id: 'query',
+        type: 'execute-rest-scalar',
+        z: 'tab',
+        connection: 'conn',
+        method: 'GET',
+        path: '/data',
+        valuePath: '$.value',
+        wires: [['out']],
+      },
+      { id: 'out', type: 'helper', z: 'tab' },
+      { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper', z: 'tab' },
+    ];
+  }
+  const credentials = (extra = {}) => ({
+    conn: { clientId: auth.clientId, clientSecret: auth.clientSecret, ...extra },
+  });
+
+  async function ask() {
+    const outcome = Promise.race([
+      nextMessage('out').then((msg) => ({ msg })),
+      nextMessage('caught').then((caught) => ({ caught })),
+    ]);
+    helper.getNode('query').receive({ payload: 'go' });
+    const result = await outcome;
+    seen.push(JSON.stringify(result));
+    return result;
+  }
+
+  describe('with a deployed flow', () => {
+    beforeEach(() => {
+      auth.reset();
+      // Each test starts without tokens kept by an earlier one (same connection id).
+      fs.rmSync(path.join(userDir, 'rest-connection-tokens'), { recursive: true, force: true });
+    });
+    afterEach(() => {
+      // Inner afterEach runs before the helper unloads: collect what the user saw.
+      issued.push(...auth.issuedSecrets());
+      for (const call of helper.log().getCalls()) seen.push(JSON.stringify(call.args));
+      for (const id of ['conn', 'query']) {
+        const node = helper.getNode(id);
+        if (node?.status?.getCalls) seen.push(JSON.stringify(statuses(id)));
+      }
+    });
+
+    it('client_credentials: a message gets the value, with one token request', async () => {
+      await load(flow(), credentials());
+      const { msg } = await ask();
+      assert.equal(msg.payload, 42);
+      assert.equal(msg.statusCode, 200);
+      assert.equal(auth.count('client_credentials'), 1);
+    });
+
+    it('200 messages at once make exactly one token request', async () => {
+      await load(flow(), credentials());
+      const outputs = messages('out', 200, 15000);
+      for (let i = 0; i < 200; i++) helper.getNode('query').receive({ payload: i });
+      const received = await outputs;
+      assert.ok(received.every((msg) => msg.payload === 42));
+      assert.equal(auth.count(), 1, `token requests: ${auth.count()}`);
+    });
+
+    it('a rotated refresh token survives a restart; the deployed one is refused by the server', async () => {
+      const deployed = auth.issueRefreshToken('deployed-flow-refresh-token');
+      const creds = credentials({ refreshToken: deployed });
+      await load(flow({ oauth2Grant: 'refresh_token' }), creds);
+      assert.equal((await ask()).msg.payload, 42);
+      const rotated = auth.ledger.tokenRequests[0].refreshToken;
+      assert.equal(helper._redNodes.getCredentials('conn').refreshToken, rotated, 'in-memory credentials updated');
+      assert.ok(fs.existsSync(path.join(userDir, 'rest-connection-tokens', 'conn.json')));
+
+      // Restart: the same flow and the same deployed credentials, the same userDir.
+      await helper.unload();
+      await load(flow({ oauth2Grant: 'refresh_token' }), credentials({ refreshToken: deployed }));
+      assert.equal((await ask()).msg.payload, 42);
+      assert.equal(auth.count(), 1, 'the stored access token was reused');
+      api.reject(api.requests.at(-1).token); // force a refresh
+      assert.equal((await ask()).msg.payload, 42);
+      const refresh = auth.ledger.tokenRequests[1];
+      assert.equal(refresh.params.refresh_token, rotated);
+      assert.equal(refresh.status, 200);
+      assert.equal(auth.liveRefreshTokens.has(deployed), false, 'the deployed token would have been refused');
+    });
+
+    it('invalid_grant: the caught message has ERR_AUTH and the node shows "authorization needed"', async () => {
+      await load(flow({ oauth2Grant: 'refresh_token' }), credentials({ refreshToken: 'long-revoked-refresh-token' }));
+      const { caught } = await ask();
+      assert.ok(caught, 'the catch node got the message');
+      assert.equal(caught.error.code, 'ERR_AUTH');
+      assert.match(caught.error.message, /authorized again/);
+      assert.ok(
+        statuses('query').some((status) => status.text === 'authorization needed'),
+        JSON.stringify(statuses('query')),
+      );
+    });
+
+    it('token endpoint down: ERR_NETWORK, no crash; the next message works once it is back', async () => {
+      await load(flow(), credentials());
+      await auth.stop();
+      try {
+        const { caught } = await ask();
+        assert.equal(caught.error.code, 'ERR_NETWORK');
+        assert.match(caught.error.message, /token endpoint/);
+      } finally {
+        await auth.start();
+      }
+      assert.equal((await ask()).msg.payload, 42);
+    });
+
+    it('authorization code login from the editor: authorize -> provider -> callback -> API request', async () => {
+      await load(
+        flow({ oauth2Grant: 'authorization_code', discoveryUrl: auth.url, tokenUrl: '', scope: 'openid' }),
+        credentials(),
+      );
+      assert.equal((await ask()).caught.error.code, 'ERR_AUTH', 'not authorized yet');
+
+      const start = await fetch(adminUrl('/rest-connection/conn/authorize'), { redirect: 'manual' });
+      assert.equal(start.status, 302);
+      const login = new URL(start.headers.get('location'));
+      assert.equal(`${login.origin}${login.pathname}`, auth.authorizeUrl);
+      assert.equal(login.searchParams.get('redirect_uri'), adminUrl('/rest-connection/callback'));
+      assert.equal(login.searchParams.get('code_challenge_method'), 'S256');
+      assert.ok(login.searchParams.get('state').length >= 40);
+
+      const provider = await fetch(login, { redirect: 'manual' });
+      const callback = provider.headers.get('location');
+      assert.ok(callback.startsWith(adminUrl('/rest-connection/callback?')));
+      const page = await fetch(callback, { redirect: 'manual' });
+      const text = await page.text();
+      seen.push(text);
+      assert.equal(page.status, 200, text);
+      assert.match(text, /You can close this window/);
+
+      assert.equal((await ask()).msg.payload, 42);
+      assert.equal(auth.count('authorization_code'), 1);
+      assert.ok(helper._redNodes.getCredentials('conn').refreshToken, 'the refresh token is kept in memory too');
+
+      const replay = await fetch(callback, { redirect: 'manual' });
+      assert.equal(replay.status, 400, 'a state works once');
+      const forged = await fetch(adminUrl('/rest-connection/callback?code=abc&state=forged'));
+      assert.equal(forged.status, 400);
+      assert.equal(auth.count('authorization_code'), 1, 'no exchange for a forged state');
+    });
+
+    it('revoke: the revocation endpoint gets both tokens, which are forgotten (store and memory)', async () => {
+      const initial = auth.issueRefreshToken('flow-refresh-token-to-revoke');
+      await load(
+        flow({ oauth2Grant: 'refresh_token', revokeUrl: auth.revokeUrl }),
+        credentials({ refreshToken: initial }),
+      );
+      assert.equal((await ask()).msg.payload, 42);
+      const file = path.join(userDir, 'rest-connection-tokens', 'conn.json');
+      assert.ok(fs.existsSync(file));
+      const response = await fetch(adminUrl('/rest-connection/conn/revoke'), { method: 'POST' });
+      const body = await response.json();
+      seen.push(JSON.stringify(body));
+      assert.deepEqual(body, { ok: true, revoked: ['refresh_token', 'access_token'] });
+      assert.deepEqual(
+        auth.ledger.revocations.map((entry) => entry.token_type_hint),
+        ['refresh_token', 'access_token'],
+      );
+      assert.equal(fs.existsSync(file), false, 'the store entry is gone');
+      assert.equal(helper._redNodes.getCredentials('conn').refreshToken, '');
+      assert.equal((await ask()).caught.error.code, 'ERR_AUTH');
+    });
+
+    it('test: reports ok, status and time; a wrong secret reports ERR_AUTH without the secret', async () => {
+      await load(flow(), credentials());
+      const ok = await (
+        await fetch(adminUrl('/rest-connection/conn/test'), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ path: '/data' }),
+        })
+      ).json();
+      assert.equal(ok.ok, true);
+      assert.equal(ok.statusCode, 200);
+      assert.equal(typeof ok.timeMs, 'number');
+
+      await helper.unload();
+      fs.rmSync(path.join(userDir, 'rest-connection-tokens'), { recursive: true, force: true });
+      await load(flow(), credentials({ clientSecret: 'wrong-client-secret-value' }));
+      const answer = await (await fetch(adminUrl('/rest-connection/conn/test'), { method: 'POST' })).text();
+      seen.push(answer);
+      const failed = JSON.parse(answer);
+      assert.equal(failed.ok, false);
+      assert.equal(failed.error.code, 'ERR_AUTH');
+      assert.ok(!answer.includes('wrong-client-secret-value'));
+      const unknown = await fetch(adminUrl('/rest-connection/nope/test'), { method: 'POST' });
+      assert.equal(unknown.status, 404);
+    });
+
+    it('discover: answers the endpoints of a discovery document; a bad URL is a clear error', async () => {
+      await load(flow(), credentials());
+      const found = await (
+        await fetch(adminUrl(`/rest-connection/discover?url=${encodeURIComponent(auth.url)}`))
+      ).json();
+      assert.deepEqual(found, {
+        token_endpoint: auth.tokenUrl,
+        authorization_endpoint: auth.authorizeUrl,
+        revocation_endpoint: auth.revokeUrl,
+        issuer: auth.url,
+      });
+      const bad = await fetch(adminUrl('/rest-connection/discover?url=not-a-url'));
+      assert.equal(bad.status, 502);
+      assert.equal((await bad.json()).error.code, 'ERR_CONFIG');
+    });
+  });
+
+  describe('secrets scan', () => {
+    it('no secret or token appears in any log line, status, message or admin answer above', () => {
+      const secrets = [
+        auth.clientSecret,
+        'wrong-client-secret-value',
+        'long-revoked-refresh-token',
+        'deployed-flow-refresh-token',
+        'flow-refresh-token-to-revoke',
+        ...issued,
+      ];
+      const text = seen.join('\n');
+      assert.ok(seen.length > 20 && issued.length > 10, 'something was captured');
+      for (const secret of secrets) assert.ok(!text.includes(secret), `a secret leaked: ${secret.slice(0, 6)}…`);
+    });
+  });
+});
