@@ -1,0 +1,422 @@
+'use strict';
+/**
+ * The editor side of the three nodes, in a real browser (Debian's chromium driven by
+ * playwright-core) against a real Node-RED that has this package installed in its user dir.
+ * Needs `npm run build` first. Install the browser with `apt-get install -y chromium`.
+ *
+ * While a node's runtime file is not written yet, REST_EDITOR_TEST_STUBS=1 lets the test run
+ * against a stand-in for it; without that variable the test loads the real dist/nodes.
+ */
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startEditorServer, installPackage, CHROMIUM } = require('./support/editor-harness');
+
+const NODE_TYPES = ['rest-connection', 'execute-rest-grid', 'execute-rest-scalar'];
+const PASSWORD = 'pw-4f7c1d9e-never-in-flows';
+const CLIENT_KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQ-editor-test-key-4b1e\nline2\n-----END PRIVATE KEY-----';
+const SCREENSHOT_DIR = path.join(os.tmpdir(), 'rest-editor-screenshots');
+
+describe('editor (browser)', function () {
+  this.timeout(120000);
+  let chromium;
+  let browser;
+  let page;
+  let editor;
+  let userDir;
+  const pageErrors = [];
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      const how = `${CHROMIUM} is missing: install Debian's chromium with "apt-get update && apt-get install -y chromium"`;
+      if (process.env.CI) throw new Error(`editor test needs a browser. ${how}`);
+      console.warn(`      [editor.test] skipped: ${how}`);
+      this.skip();
+    }
+    ({ chromium } = require('playwright-core'));
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-editor-'));
+    installPackage(userDir, { stubs: process.env.REST_EDITOR_TEST_STUBS === '1' });
+    editor = await startEditorServer(userDir);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(editor.url);
+    await page.waitForFunction(
+      (types) => window.RED && RED.nodes && types.every((t) => RED.nodes.getType(t)),
+      NODE_TYPES,
+      { timeout: 30000 },
+    );
+    await page.waitForSelector('.red-ui-palette-node[data-palette-type="execute-rest-grid"]', { timeout: 30000 });
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  });
+
+  after(async function () {
+    if (browser) await browser.close();
+    if (editor) await editor.stop();
+    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest.state === 'failed' && page) {
+      const file = path.join(SCREENSHOT_DIR, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 40)}.png`);
+      await page.screenshot({ path: file }).catch(() => undefined);
+      console.warn(`      [editor.test] screenshot of the failure: ${file}`);
+    }
+  });
+
+  const visible = (selector) => page.locator(selector).first().isVisible();
+  async function assertShown(shown, hidden) {
+    for (const s of shown) assert.strictEqual(await visible(s), true, `${s} should be visible`);
+    for (const s of hidden) assert.strictEqual(await visible(s), false, `${s} should be hidden`);
+  }
+  async function openTab(id) {
+    // RED.tabs reads two clicks on tabs within 400 ms as a double click
+    await page.waitForTimeout(450);
+    await page.click(`#rc-tabs a[href="#${id}"]`);
+    await page.waitForSelector(`#${id}`, { state: 'visible' });
+  }
+  const addListRow = (listId) =>
+    page
+      .locator('.red-ui-editableList', { has: page.locator(`#${listId}`) })
+      .locator('.red-ui-editableList-addButton')
+      .click();
+
+  it('registers the three node types, with their palette labels and icons', async function () {
+    for (const [type, label, icon] of [
+      ['execute-rest-grid', 'rest grid', 'rest-grid.svg'],
+      ['execute-rest-scalar', 'rest scalar', 'rest-scalar.svg'],
+    ]) {
+      const entry = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+      assert.strictEqual(await entry.count(), 1, `${type} in the palette`);
+      assert.strictEqual(
+        (await entry.locator('.red-ui-palette-label').textContent()).replace(/\s+/g, ' ').trim(),
+        label,
+      );
+      const background = await entry.locator('.red-ui-palette-icon').evaluate((el) => el.style.backgroundImage);
+      assert.match(background, new RegExp(icon.replace('.', '\\.')), `${type} palette icon`);
+    }
+    const def = await page.evaluate(() => {
+      const d = RED.nodes.getType('rest-connection');
+      return { category: d.category, icon: d.icon };
+    });
+    assert.deepStrictEqual(def, { category: 'config', icon: 'rest-connection.svg' });
+    for (const icon of ['rest-grid.svg', 'rest-scalar.svg', 'rest-connection.svg']) {
+      const res = await page.request.get(`${editor.url}icons/@rest-nodes/node-red-rest-connection/${icon}`);
+      assert.strictEqual(res.status(), 200, `${icon} is served`);
+      assert.match(await res.text(), /<svg[\s\S]*viewBox="0 0 40 60"/);
+    }
+  });
+
+  it('has help text for every node type, with inputs, outputs and error codes', async function () {
+    const help = await page.evaluate((types) => types.map((t) => RED.nodes.getNodeHelp(t) || ''), NODE_TYPES);
+    for (const word of ['Base URL', 'Redirect URI', 'Test connection', 'SSL 3', '${ENV_VAR}'])
+      assert.ok(help[0].includes(word), word);
+    for (const text of help.slice(1)) {
+      assert.match(text, /<h3>Inputs<\/h3>\s*<dl class="message-properties">/);
+      assert.match(text, /<h3>Outputs<\/h3>/);
+      assert.match(text, /<h3>Details<\/h3>/);
+      for (const word of ['msg.statusCode', 'responseUrl', '{{payload.id}}', '${ENV_VAR}'])
+        assert.ok(text.includes(word), word);
+      for (const code of ['ERR_HTTP_STATUS', 'ERR_TIMEOUT', 'ERR_TLS', 'ERR_PROXY', 'ERR_AUTH', 'ERR_JSONPATH']) {
+        assert.ok(text.includes(code), code);
+      }
+      for (const code of ['ERR_CONFIG', 'ERR_RESPONSE_TOO_LARGE', 'ERR_NOT_JSON', 'ERR_ORIGIN', 'ERR_NETWORK']) {
+        assert.ok(text.includes(code), code);
+      }
+    }
+    assert.match(help[1], /rowCount[\s\S]*columns[\s\S]*parts/);
+    assert.match(help[2], /ERR_VALUE/);
+  });
+
+  it('edits a grid node with a new connection, shows the right fields, and deploys the contract names', async function () {
+    // a grid node from the palette onto the workspace, then its edit dialog
+    await page
+      .locator('.red-ui-palette-node[data-palette-type="execute-rest-grid"]')
+      .dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 300, y: 200 } });
+    await page.waitForFunction(() => RED.nodes.filterNodes({ type: 'execute-rest-grid' }).length === 1);
+    await page.locator('.red-ui-flow-node-group').filter({ hasText: 'GET /' }).first().dblclick();
+    await page.waitForSelector('#node-input-path', { state: 'visible' });
+
+    // a new rest-connection from the grid node's connection field
+    await page.click('#node-input-btn-connection-add');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'visible' });
+    await page.fill('#node-config-input-baseUrl', 'https://api.example.test/v1');
+    await page.fill('#node-config-input-name', 'Example API');
+
+    await openTab('rc-tab-auth');
+    const basic = ['#node-config-input-username', '#node-config-input-password'];
+    const bearer = ['#node-config-input-token', '#rc-isBearer', '#node-config-input-tokenPrefix'];
+    const apiKey = ['#node-config-input-apiKey', '#node-config-input-apiKeyName', '#node-config-input-apiKeyIn'];
+    const oauth2 = ['#node-config-input-oauth2Grant', '#node-config-input-tokenUrl', '#node-config-input-clientId'];
+    await assertShown([], [...basic, ...bearer, ...apiKey, ...oauth2]);
+
+    await page.selectOption('#node-config-input-authType', 'basic');
+    await assertShown(basic, [...bearer, ...apiKey, ...oauth2]);
+
+    await page.selectOption('#node-config-input-authType', 'apiKey');
+    await assertShown(apiKey, [...basic, ...bearer, ...oauth2]);
+
+    await page.selectOption('#node-config-input-authType', 'bearer');
+    await assertShown(bearer, [...basic, ...apiKey, ...oauth2]);
+    assert.strictEqual(await page.isChecked('#rc-isBearer'), true);
+    await page.uncheck('#rc-isBearer');
+    assert.strictEqual(await page.inputValue('#node-config-input-tokenPrefix'), '');
+    await page.check('#rc-isBearer');
+    assert.strictEqual(await page.inputValue('#node-config-input-tokenPrefix'), 'Bearer');
+    await page.fill('#node-config-input-tokenPrefix', '');
+    assert.strictEqual(await page.isChecked('#rc-isBearer'), false, 'emptying the prefix unticks "is bearer"');
+    await page.fill('#node-config-input-tokenPrefix', 'Bearer');
+    assert.strictEqual(await page.isChecked('#rc-isBearer'), true);
+
+    await page.selectOption('#node-config-input-authType', 'oauth2');
+    await assertShown(oauth2, [...basic, ...apiKey, '#node-config-input-token', '#node-config-input-authorizeUrl']);
+    await page.selectOption('#node-config-input-oauth2Grant', 'password');
+    await assertShown(basic, ['#node-config-input-authorizeUrl', '#rc-redirectUri']);
+    await page.selectOption('#node-config-input-oauth2Grant', 'authorization_code');
+    await assertShown(
+      ['#node-config-input-authorizeUrl', '#rc-redirectUri', '#rc-authorize', '#node-config-input-usePkce'],
+      basic,
+    );
+    assert.strictEqual(await page.inputValue('#rc-redirectUri'), `${editor.url}rest-connection/callback`);
+    assert.strictEqual(await page.isDisabled('#rc-authorize'), true, 'Authorize waits for a deploy');
+    await assertShown(['#rc-tab-auth .rc-deploy-hint'], []);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'connection-oauth2.png') });
+
+    // settle on basic authentication
+    await page.selectOption('#node-config-input-authType', 'basic');
+    await page.fill('#node-config-input-username', 'alice');
+    await page.fill('#node-config-input-password', PASSWORD);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'connection-basic.png') });
+
+    await openTab('rc-tab-params');
+    await addListRow('rc-headers');
+    await addListRow('rc-headers');
+    await page.locator('#rc-headers .rc-nv-name').nth(0).fill('Accept');
+    await page.locator('#rc-headers .rc-nv-value').nth(0).fill('application/json');
+    await page.locator('#rc-headers .rc-nv-name').nth(1).fill('X-Tenant');
+    await page.locator('#rc-headers .rc-nv-value').nth(1).fill('${TENANT}');
+    await addListRow('rc-cookies');
+    await page.locator('#rc-cookies .rc-nv-name').nth(0).fill('session');
+    await page.locator('#rc-cookies .rc-nv-value').nth(0).fill('abc');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'connection-headers.png') });
+
+    await openTab('rc-tab-proxy');
+    await assertShown([], ['#node-config-input-proxyUrl']);
+    await page.check('#node-config-input-useProxy');
+    await assertShown(['#node-config-input-proxyUrl', '#node-config-input-proxyPassword'], []);
+    await page.uncheck('#node-config-input-useProxy');
+
+    await openTab('rc-tab-tls');
+    await assertShown([], ['#rc-tlsVerify-warning']);
+    await page.uncheck('#node-config-input-tlsVerify');
+    await assertShown(['#rc-tlsVerify-warning'], []);
+    await page.selectOption('#node-config-input-tlsMinVersion', 'TLSv1.2');
+    await page.click('#rc-clientKey-paste-button');
+    await page.fill('#rc-clientKey-paste', CLIENT_KEY);
+    assert.strictEqual(await page.textContent('#rc-clientKey-status'), 'pasted');
+    await page.setInputFiles('#rc-caCert-file', {
+      name: 'ca.pem',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n'),
+    });
+    await page.waitForFunction(() => $('#rc-caCert-status').text() === 'loaded from ca.pem');
+    assert.match(await page.inputValue('#node-config-input-caCert'), /^-----BEGIN CERTIFICATE-----\nCA\n/);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'connection-tls.png') });
+
+    await openTab('rc-tab-limits');
+    await page.fill('#rc-timeout', '5000');
+    await page.click('#node-config-dialog-ok');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+
+    // back in the grid node
+    assert.match(await page.locator('#node-input-connection option:checked').textContent(), /Example API/);
+    await page.fill('#node-input-path', '/users/{{payload.id}}');
+    await addListRow('rest-grid-query');
+    await page.locator('#rest-grid-query .rest-tl-name').fill('limit');
+    await page.evaluate(() => $('#rest-grid-query .rest-tl-value').typedInput('type', 'num').typedInput('value', '10'));
+    await addListRow('rest-grid-columns');
+    await page.locator('#rest-grid-columns .rest-col-name').fill('city');
+    await page.locator('#rest-grid-columns .rest-col-path').fill('$.address.city');
+    await page.fill('#node-input-rowsPath', '$.data');
+
+    const paging = {
+      visible: ['#node-input-nextPath', '#node-input-pageParam', '#node-input-pageSizeParam', '#rest-grid-maxPages'],
+    };
+    await assertShown([], paging.visible);
+    await page.selectOption('#node-input-paging', 'nextUrl');
+    await assertShown(['#node-input-nextPath', '#rest-grid-maxPages'], ['#node-input-pageParam']);
+    await page.selectOption('#node-input-paging', 'offset');
+    await assertShown(
+      ['#node-input-pageParam', '#node-input-pageSizeParam', '#rest-grid-pageSize'],
+      ['#node-input-nextPath'],
+    );
+    await page.fill('#node-input-pageParam', 'offset');
+    await page.fill('#node-input-pageSizeParam', 'limit');
+    await page.fill('#rest-grid-pageSize', '50');
+    await assertShown([], ['#node-input-bodyType']);
+    await page.selectOption('#node-input-method', 'POST');
+    await assertShown(['#node-input-bodyType'], []);
+    await page.selectOption('#node-input-method', 'GET');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'grid.png') });
+    await page.click('#node-dialog-ok');
+    await page.waitForSelector('#node-input-path', { state: 'detached' });
+
+    // deploy, then read what the runtime stored
+    await page.click('#red-ui-header-button-deploy');
+    await page.waitForFunction(() => !RED.nodes.dirty(), null, { timeout: 20000 });
+    assert.deepStrictEqual(pageErrors, [], 'no script error in the editor');
+
+    const flowsResponse = await page.request.get(`${editor.url}flows`);
+    assert.strictEqual(flowsResponse.status(), 200);
+    const flowsText = await flowsResponse.text();
+    const flows = JSON.parse(flowsText);
+    const connection = flows.find((n) => n.type === 'rest-connection');
+    const grid = flows.find((n) => n.type === 'execute-rest-grid');
+    assert.ok(connection && grid, 'both nodes deployed');
+    assert.strictEqual(grid.connection, connection.id);
+    const pick = (node, keys) => Object.fromEntries(keys.map((k) => [k, node[k]]));
+    assert.deepStrictEqual(
+      pick(connection, ['name', 'baseUrl', 'authType', 'tokenHeader', 'tokenPrefix', 'oauth2Grant', 'usePkce']),
+      {
+        name: 'Example API',
+        baseUrl: 'https://api.example.test/v1',
+        authType: 'basic',
+        tokenHeader: 'Authorization',
+        tokenPrefix: 'Bearer',
+        oauth2Grant: 'authorization_code',
+        usePkce: true,
+      },
+    );
+    assert.deepStrictEqual(connection.headers, [
+      { name: 'Accept', value: 'application/json' },
+      { name: 'X-Tenant', value: '${TENANT}' },
+    ]);
+    assert.deepStrictEqual(connection.cookies, [{ name: 'session', value: 'abc' }]);
+    assert.deepStrictEqual(connection.queryParams, []);
+    assert.deepStrictEqual(
+      pick(connection, ['useProxy', 'tlsVerify', 'tlsMinVersion', 'timeout', 'retries', 'maxResponseBytes']),
+      {
+        useProxy: false,
+        tlsVerify: false,
+        tlsMinVersion: 'TLSv1.2',
+        timeout: 5000,
+        retries: 2,
+        maxResponseBytes: 52428800,
+      },
+    );
+    assert.deepStrictEqual(
+      pick(grid, ['method', 'path', 'query', 'headers', 'bodyType', 'outputProperty', 'rowsPath', 'columns']),
+      {
+        method: 'GET',
+        path: '/users/{{payload.id}}',
+        query: [{ name: 'limit', value: '10', type: 'num' }],
+        headers: [],
+        bodyType: 'json',
+        outputProperty: 'payload',
+        rowsPath: '$.data',
+        columns: [{ name: 'city', path: '$.address.city' }],
+      },
+    );
+    assert.deepStrictEqual(
+      pick(grid, ['format', 'split', 'paging', 'pageParam', 'pageSizeParam', 'pageSize', 'maxPages']),
+      {
+        format: 'objects',
+        split: false,
+        paging: 'offset',
+        pageParam: 'offset',
+        pageSizeParam: 'limit',
+        pageSize: 50,
+        maxPages: 100,
+      },
+    );
+
+    // secrets: not in /flows, not sent back to the editor, encrypted on disk
+    for (const secret of [PASSWORD, 'MIIEvQ-editor-test-key-4b1e', 'BEGIN CERTIFICATE']) {
+      assert.ok(!flowsText.includes(secret), `/flows must not contain ${secret}`);
+    }
+    const credsResponse = await page.request.get(`${editor.url}credentials/rest-connection/${connection.id}`);
+    const creds = await credsResponse.json();
+    assert.strictEqual(creds.username, 'alice');
+    assert.strictEqual(creds.has_password, true);
+    assert.strictEqual(creds.has_clientKey, true);
+    assert.strictEqual(creds.has_caCert, true);
+    assert.strictEqual(creds.has_token, false);
+    for (const secret of ['password', 'clientKey', 'caCert']) assert.strictEqual(creds[secret], undefined);
+    const onDisk = fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8');
+    assert.ok(!onDisk.includes(PASSWORD) && !onDisk.includes('editor-test-key'), 'credentials are encrypted on disk');
+  });
+
+  it('reopens the deployed connection with its secrets hidden and Authorize enabled', async function () {
+    await page.evaluate(() => {
+      let connection;
+      RED.nodes.eachConfig((n) => (connection = n.type === 'rest-connection' ? n : connection));
+      RED.editor.editConfig('', 'rest-connection', connection.id);
+    });
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'visible' });
+    assert.strictEqual(await page.inputValue('#node-config-input-baseUrl'), 'https://api.example.test/v1');
+    assert.strictEqual(
+      await page.inputValue('#node-config-input-password'),
+      '__PWRD__',
+      'password shown as a placeholder',
+    );
+    assert.strictEqual(await page.inputValue('#node-config-input-clientKey'), '__PWRD__');
+    assert.strictEqual(await page.textContent('#rc-clientKey-status'), 'stored (hidden)');
+    assert.strictEqual(await page.inputValue('#rc-timeout'), '5000');
+    await openTab('rc-tab-params');
+    assert.strictEqual(await page.locator('#rc-headers .rc-nv-name').count(), 2);
+    await openTab('rc-tab-tls');
+    assert.strictEqual(await page.isChecked('#node-config-input-tlsVerify'), false);
+    await assertShown(['#rc-tlsVerify-warning'], []);
+    await openTab('rc-tab-auth');
+    await page.selectOption('#node-config-input-authType', 'oauth2');
+    assert.strictEqual(await page.isDisabled('#rc-authorize'), false, 'Authorize is enabled once deployed');
+    await assertShown([], ['#rc-tab-auth .rc-deploy-hint']);
+    await page.click('#node-config-dialog-cancel');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+  });
+
+  it('shows a scalar node with the default value only for missing: default', async function () {
+    await page
+      .locator('.red-ui-palette-node[data-palette-type="execute-rest-scalar"]')
+      .dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 300, y: 320 } });
+    await page.waitForFunction(() => RED.nodes.filterNodes({ type: 'execute-rest-scalar' }).length === 1);
+    await page.evaluate(() => RED.editor.edit(RED.nodes.filterNodes({ type: 'execute-rest-scalar' })[0]));
+    await page.waitForSelector('#node-input-valuePath', { state: 'visible' });
+    await page.selectOption('#node-input-connection', { label: 'Example API' });
+    await assertShown(['#node-input-valueType', '#node-input-missing'], ['#node-input-defaultValue']);
+    await page.selectOption('#node-input-missing', 'default');
+    await assertShown(['#node-input-defaultValue'], []);
+    await page.fill('#node-input-defaultValue', '0');
+    await page.fill('#node-input-valuePath', '$.temperature');
+    await page.selectOption('#node-input-valueType', 'number');
+    await page.selectOption('#node-input-method', 'use');
+    await assertShown(['#node-input-bodyType'], []);
+    await page.click('#node-dialog-ok');
+    await page.waitForSelector('#node-input-valuePath', { state: 'detached' });
+    const label = await page.evaluate(() =>
+      RED.utils.getNodeLabel(RED.nodes.filterNodes({ type: 'execute-rest-scalar' })[0]),
+    );
+    assert.strictEqual(label, 'msg.method /');
+    await page.click('#red-ui-header-button-deploy');
+    await page.waitForFunction(() => !RED.nodes.dirty(), null, { timeout: 20000 });
+    const flows = await (await page.request.get(`${editor.url}flows`)).json();
+    const scalar = flows.find((n) => n.type === 'execute-rest-scalar');
+    const pick = (node, keys) => Object.fromEntries(keys.map((k) => [k, node[k]]));
+    assert.deepStrictEqual(
+      pick(scalar, ['method', 'valuePath', 'valueType', 'missing', 'defaultValue', 'outputProperty']),
+      {
+        method: 'use',
+        valuePath: '$.temperature',
+        valueType: 'number',
+        missing: 'default',
+        defaultValue: '0',
+        outputProperty: 'payload',
+      },
+    );
+    assert.deepStrictEqual(pageErrors, [], 'no script error in the editor');
+  });
+});
