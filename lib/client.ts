@@ -4,7 +4,7 @@
  */
 import { loadGot, type Got, type GotNormalizedOptions, type GotOptionsInit, type GotResponse } from './got-loader';
 import { createAuthStrategy, type AuthContext } from './auth';
-import type { AuthStrategy } from './auth/strategy';
+import type { AuthStrategy, OutgoingRequest } from './auth/strategy';
 import { carriesBody, encodeBody } from './body';
 import { RestError, bodyExcerpt } from './errors';
 import { SecretRedactor } from './redact';
@@ -125,13 +125,15 @@ export class RestClient {
       ? resolveLink(spec.link.href, spec.link.base, this.baseUrl)
       : resolveRequestUrl(this.baseUrl, spec.path ?? '');
     applyQuery(url, this.props.queryParams, spec.query);
-    let response = await this.send(spec, url);
+    const sent: OutgoingRequest = { url: new URL(url.href), headers: {} };
+    let response = await this.send(spec, sent);
     if (this.auth.renew && needsRenewal(response.statusCode)) {
       const renewed = await this.auth.renew({
         statusCode: response.statusCode,
         body: response.body.toString('utf8', 0, 2048),
+        request: sent,
       });
-      if (renewed) response = await this.send(spec, url);
+      if (renewed) response = await this.send(spec, { url: new URL(url.href), headers: {} });
     }
     if (response.statusCode === 407) {
       // A plain-HTTP target behind a proxy sees the proxy's refusal as an ordinary response.
@@ -157,10 +159,12 @@ export class RestClient {
   }
 
   /** Makes one request (got retries transient failures inside it) with fresh auth. */
-  private async send(spec: RequestSpec, target: URL): Promise<RestResponse> {
-    const url = new URL(target.href);
+  /** `outgoing` is filled with what was sent, so a rejection can tell which credentials were refused. */
+  private async send(spec: RequestSpec, outgoing: OutgoingRequest): Promise<RestResponse> {
+    const { url } = outgoing;
     const headers = this.buildHeaders(spec.headers);
-    await this.auth.apply({ url, headers });
+    outgoing.headers = headers;
+    await this.auth.apply(outgoing);
     const options: GotOptionsInit & { headers: Record<string, string> } = {
       url,
       method: spec.method,

@@ -3,7 +3,7 @@ import { RestError } from '../errors';
 import type { SecretRedactor } from '../redact';
 import type { Transport } from '../transport';
 import type { ConnectionCredentials, ConnectionProperties } from '../types';
-import { createOAuth2Auth } from './oauth2';
+import { createOAuth2Auth, type OAuth2TokenStoreSettings } from './oauth2';
 import { createApiKeyAuth, createBasicAuth, createBearerAuth, noAuth } from './static';
 import type { AuthStrategy } from './strategy';
 
@@ -17,7 +17,7 @@ export interface AuthContext {
   redactor: SecretRedactor;
   warn: (message: string) => void;
   /** Where and how OAuth2 tokens are kept across restarts; absent in plain lib use. */
-  tokenStore?: { directory: string; secret: string };
+  tokenStore?: OAuth2TokenStoreSettings;
   /** Tells the node layer about a state the user should see (e.g. "authorization needed"). */
   onStateChange?: (state: { level: 'ok' | 'warning' | 'error'; text: string }) => void;
 }

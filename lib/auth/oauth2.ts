@@ -73,7 +73,7 @@ export class OAuth2Auth implements AuthStrategy {
       clientSecret &&
         Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64'),
     );
-    const store = context.tokenStore as OAuth2TokenStoreSettings | undefined;
+    const store = context.tokenStore;
     this.manager = new TokenManager(
       {
         grant: this.grant,
@@ -120,7 +120,7 @@ export class OAuth2Auth implements AuthStrategy {
   async renew(rejected: RejectedResponse): Promise<boolean> {
     if (rejected.statusCode === 403 && !INVALID_TOKEN_BODY.test(rejected.body)) return false;
     if (rejected.statusCode !== 401 && rejected.statusCode !== 403) return false;
-    return this.manager.renewAfterRejection();
+    return this.manager.renewAfterRejection(rejected.request?.headers[this.header]);
   }
 
   /** Obtains (or reuses) an access token; for the editor's "Test" button. */

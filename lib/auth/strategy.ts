@@ -14,6 +14,8 @@ export interface RejectedResponse {
   statusCode: number;
   /** The start of the body as text (may be empty). */
   body: string;
+  /** What was sent: tells a strategy which credentials the server refused. */
+  request?: OutgoingRequest;
 }
 
 export interface AuthStrategy {

@@ -13,9 +13,9 @@ import { needsRefresh, readTokenResponse, type TokenPaths, type TokenSet } from 
 import { DurableTokenStore, fingerprint, type StoredTokens, type TokenStoreSettings } from './token-store';
 
 /**
- * After a renewal caused by a rejection, further rejections within this window come from
- * requests that still carried the old token: they are retried with the new one instead of
- * asking the token endpoint again (the client does not tell which token a request carried).
+ * When a rejection does not say which token the request carried, rejections within this
+ * window after a renewal are taken to come from requests that still carried the old token:
+ * they are retried with the new one instead of asking the token endpoint again.
  */
 const RENEWAL_GRACE_MS = 2000;
 
@@ -100,13 +100,16 @@ export class TokenManager {
   }
 
   /** After the API rejected a token: obtains a new one (once for a burst of rejections). */
-  async renewAfterRejection(): Promise<boolean> {
+  async renewAfterRejection(rejectedHeader?: string): Promise<boolean> {
     await this.ready();
     if (this.inFlight) {
       await this.inFlight;
       return true;
     }
-    if (Date.now() - this.lastRejectionRenewalAt < RENEWAL_GRACE_MS) return true;
+    if (rejectedHeader !== undefined) {
+      // The request carried an older token than the current one: retry with the current one.
+      if (this.access && !rejectedHeader.endsWith(this.access.accessToken)) return true;
+    } else if (Date.now() - this.lastRejectionRenewalAt < RENEWAL_GRACE_MS) return true;
     this.access = undefined;
     await this.obtainOnce();
     this.lastRejectionRenewalAt = Date.now();
