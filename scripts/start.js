@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { startDemoApi, DEMO_TOKEN, DEMO_USER, DEMO_API_KEY } = require('../examples/demo-api/server');
+const { startDemoApi, DEMO_TOKEN, DEMO_USER, DEMO_API_KEY } = require('../demo-api/server');
 
 const ROOT = path.resolve(__dirname, '..');
 const PACKAGE = require(path.join(ROOT, 'package.json'));

@@ -1,7 +1,7 @@
 'use strict';
-// The bundled demo API (examples/demo-api/server.js), endpoint by endpoint, on a real port.
+// The bundled demo API (demo-api/server.js), endpoint by endpoint, on a real port.
 const assert = require('node:assert/strict');
-const { startDemoApi, USERS } = require('../examples/demo-api/server');
+const { startDemoApi, USERS } = require('../demo-api/server');
 
 describe('demo API', function () {
   let api;

@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const { connectionDefaults, gridDefaults, scalarDefaults } = require('../dist/lib/definitions');
-const { startDemoApi, USERS } = require('../examples/demo-api/server');
+const { startDemoApi, USERS } = require('../demo-api/server');
 
 const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');
 const DEMO_BASE_URL = 'http://127.0.0.1:8765/api';
