@@ -8,43 +8,12 @@ const net = require('node:net');
 const util = require('node:util');
 const Wreck = require('@hapi/wreck');
 const { Transport } = require('../dist/lib/transport');
+const { transportSettings, get } = require('./support/transport');
 const { getCerts } = require('./support/certs');
 const { startHttpServer, startHttpsServer, startProxy, unusedPort } = require('./support/servers');
 
 const PROXY_USER = 'alice';
 const PROXY_PASSWORD = 'pr0xy-s3cret-pa55';
-
-function transportSettings(overrides = {}) {
-  return {
-    useProxy: false,
-    proxyUrl: '',
-    proxyDomain: '',
-    noProxy: '',
-    tlsMinVersion: 'default',
-    tlsVerify: true,
-    tlsServerName: '',
-    caCertPath: '',
-    clientCertPath: '',
-    clientKeyPath: '',
-    timeout: 5000,
-    ...overrides,
-  };
-}
-
-/** GET `url` with got through the transport; a failure comes back classified (or as is). */
-async function get(transport, url) {
-  const { got } = await import('got');
-  try {
-    const response = await got(url, {
-      agent: transport.agentsFor(new URL(url)),
-      retry: { limit: 0 },
-      timeout: { request: 5000 },
-    });
-    return { statusCode: response.statusCode, body: JSON.parse(response.body) };
-  } catch (err) {
-    throw transport.classifyError(err) || err;
-  }
-}
 
 function assertNoSecret(err, ...secrets) {
   const shown = `${err.message}\n${util.inspect(err, { depth: 5 })}`;

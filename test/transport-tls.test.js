@@ -8,39 +8,9 @@ const fs = require('node:fs');
 const tls = require('node:tls');
 const util = require('node:util');
 const { Transport, TLS_VERIFY_OFF_WARNING } = require('../dist/lib/transport');
+const { transportSettings, get } = require('./support/transport');
 const { getCerts, writeTempFile, removeTempFiles } = require('./support/certs');
 const { startHttpServer, startHttpsServer } = require('./support/servers');
-
-function transportSettings(overrides = {}) {
-  return {
-    useProxy: false,
-    proxyUrl: '',
-    proxyDomain: '',
-    noProxy: '',
-    tlsMinVersion: 'default',
-    tlsVerify: true,
-    tlsServerName: '',
-    caCertPath: '',
-    clientCertPath: '',
-    clientKeyPath: '',
-    timeout: 5000,
-    ...overrides,
-  };
-}
-
-async function get(transport, url) {
-  const { got } = await import('got');
-  try {
-    const response = await got(url, {
-      agent: transport.agentsFor(new URL(url)),
-      retry: { limit: 0 },
-      timeout: { request: 5000 },
-    });
-    return { statusCode: response.statusCode, body: JSON.parse(response.body) };
-  } catch (err) {
-    throw transport.classifyError(err) || err;
-  }
-}
 
 /** A line from the middle of a PEM key: key material that must never be shown. */
 function keyMaterial(pem) {
