@@ -8,10 +8,11 @@ import { gridDefaults } from '../lib/definitions';
 import { RestError, isRestError } from '../lib/errors';
 import { RowExtractor } from '../lib/extract';
 import { PagingPlan, pages, type PageRequest } from '../lib/paging';
+import { collectRows, splitRows } from '../lib/row-stream';
 import type { GridProperties } from '../lib/types';
 import { addResponseDetails, setupQueryNode, type QueryContext } from './query-node';
 import { withDefaults } from './settings';
-import { RowSplitter } from './row-splitter';
+import { RowMessages } from './row-messages';
 
 export = function registerExecuteRestGrid(RED: NodeAPI): void {
   function ExecuteRestGrid(this: Node, config: NodeDef & Partial<GridProperties>): void {
@@ -31,25 +32,27 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
       if (compiled instanceof RestError) throw compiled;
       const table = compiled.extractor.table();
       const fetchPage = (page: PageRequest) => client.request(pageRequest(request, page));
-      const splitter = props.split ? new RowSplitter(RED, msg, outputProperty, send) : undefined;
-      const rows: unknown[] = [];
-      let rowCount = 0;
+      const stream = pages(compiled.plan, fetchPage, table, (text) => node.warn(text));
+      const columnNames = () => (props.format === 'arrays' ? table.columnNames() : undefined);
+      // fetchPage returns the client's RestResponse; paging only needs part of it.
       let last: RestResponse | undefined;
-      for await (const page of pages(compiled.plan, fetchPage, table, (text) => node.warn(text))) {
-        // fetchPage returns the client's RestResponse; paging only needs part of it.
-        last = page.response as RestResponse;
-        rowCount += page.rows.length;
-        if (splitter) splitter.add(page.rows, last);
-        else for (const row of page.rows) rows.push(row);
-      }
-      const columns = props.format === 'arrays' ? table.columnNames() : undefined;
-      if (splitter) {
-        splitter.finish({ rowCount, columns });
+      let rowCount = 0;
+      if (props.split) {
+        const rowMessages = new RowMessages(RED, msg, outputProperty);
+        for await (const item of splitRows(stream)) {
+          send(rowMessages.build(item, item.last ? columnNames() : undefined));
+          last = item.response as RestResponse;
+          rowCount = item.index + 1;
+        }
       } else {
+        const collected = await collectRows(stream);
+        last = collected.lastResponse as RestResponse | undefined;
+        rowCount = collected.rows.length;
         if (last) addResponseDetails(msg, last);
         msg.rowCount = rowCount;
+        const columns = columnNames();
         if (columns) msg.columns = columns;
-        RED.util.setMessageProperty(msg, outputProperty, rows, true);
+        RED.util.setMessageProperty(msg, outputProperty, collected.rows, true);
         send(msg);
       }
       return `${last?.statusCode ?? ''} · ${rowCount} row${rowCount === 1 ? '' : 's'}`;
