@@ -11,14 +11,15 @@ import { PagingPlan, pages, type PageRequest } from '../lib/paging';
 import { collectRows, splitRows } from '../lib/row-stream';
 import type { GridProperties } from '../lib/types';
 import { addResponseDetails, setupQueryNode, type QueryContext } from './query-node';
-import { withDefaults } from './settings';
+import { envLookup } from './env';
+import { readSettings } from './settings';
 import { RowMessages } from './row-messages';
 
 export = function registerExecuteRestGrid(RED: NodeAPI): void {
   function ExecuteRestGrid(this: Node, config: NodeDef & Partial<GridProperties>): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const props = withDefaults(gridDefaults, config);
+    const props = readSettings(gridDefaults, config, envLookup(RED, node));
     const outputProperty = props.outputProperty || 'payload';
     let compiled: { extractor: RowExtractor; plan: PagingPlan } | RestError;
     try {

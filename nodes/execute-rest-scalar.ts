@@ -4,14 +4,15 @@ import { scalarDefaults } from '../lib/definitions';
 import { ValueExtractor } from '../lib/extract';
 import type { ScalarProperties } from '../lib/types';
 import { addResponseDetails, setupQueryNode, withResponseDetails } from './query-node';
-import { withDefaults } from './settings';
+import { envLookup } from './env';
+import { readSettings } from './settings';
 import { RestError, isRestError } from '../lib/errors';
 
 export = function registerExecuteRestScalar(RED: NodeAPI): void {
   function ExecuteRestScalar(this: Node, config: NodeDef & Partial<ScalarProperties>): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const props = withDefaults(scalarDefaults, config);
+    const props = readSettings(scalarDefaults, config, envLookup(RED, node));
     let extractor: ValueExtractor | RestError;
     try {
       extractor = new ValueExtractor(props);

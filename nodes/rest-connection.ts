@@ -9,7 +9,7 @@ import type { ConnectionCredentials, ConnectionProperties } from '../lib/types';
 import type { ConnectionState, RestConnectionNode } from './connection-node';
 import { envLookup, expandEnvDeep } from './env';
 import { registerAdminRoutes, tokenStoreSettings } from './oauth2-support';
-import { withDefaults } from './settings';
+import { readSettings } from './settings';
 
 type ConnectionDef = NodeDef & Partial<ConnectionProperties>;
 
@@ -18,7 +18,7 @@ export = function registerRestConnection(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const lookup = envLookup(RED, node);
-    node.props = expandEnvDeep(withDefaults(connectionDefaults, config), lookup);
+    node.props = readSettings(connectionDefaults, config, lookup);
     const credentials: ConnectionCredentials = expandEnvDeep({ ...(node.credentials ?? {}) }, lookup);
     const listeners = new Set<(state: ConnectionState) => void>();
     let client: Promise<RestClient> | undefined;

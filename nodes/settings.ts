@@ -1,3 +1,5 @@
+import { expandEnvDeep } from './env';
+
 /** Reads a node's stored settings over the documented defaults, coercing numbers and booleans stored as text. */
 export function withDefaults<T extends object>(defaults: T, config: Partial<Record<keyof T, unknown>>): T {
   const result = { ...defaults } as Record<string, unknown>;
@@ -9,4 +11,13 @@ export function withDefaults<T extends object>(defaults: T, config: Partial<Reco
     else result[key] = value;
   }
   return result as T;
+}
+
+/** A node's settings: `${ENV}` references expanded (also inside strings), then the defaults applied. */
+export function readSettings<T extends object>(
+  defaults: T,
+  config: Partial<Record<keyof T, unknown>>,
+  lookup: (name: string) => unknown,
+): T {
+  return withDefaults(defaults, expandEnvDeep(config, lookup));
 }

@@ -49,6 +49,16 @@ describe('execute nodes: building the request from settings and msg', function (
     assert.equal(request.path, '/v1/users/42/orders');
   });
 
+  it('expands ${ENV} inside the node path', async () => {
+    process.env.REST_TEST_USER_ID = '42';
+    try {
+      const request = await send({ path: '/users/${REST_TEST_USER_ID}/orders' }, {});
+      assert.equal(request.path, '/v1/users/42/orders');
+    } finally {
+      delete process.env.REST_TEST_USER_ID;
+    }
+  });
+
   it('a path with its own query string keeps it', async () => {
     const request = await send({ path: '/echo?active=true' }, {});
     assert.equal(request.query.active, 'true');
