@@ -12,6 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startEditorServer, installPackage, CHROMIUM } = require('./support/editor-harness');
+const { startHttpServer } = require('./support/servers');
 
 const NODE_TYPES = ['rest-connection', 'execute-rest-grid', 'execute-rest-scalar'];
 const PASSWORD = 'pw-4f7c1d9e-never-in-flows';
@@ -25,6 +26,7 @@ describe('editor (browser)', function () {
   let page;
   let editor;
   let userDir;
+  let api;
   const pageErrors = [];
 
   before(async function () {
@@ -57,6 +59,7 @@ describe('editor (browser)', function () {
   after(async function () {
     if (browser) await browser.close();
     if (editor) await editor.stop();
+    if (api) await api.close();
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
@@ -351,11 +354,8 @@ describe('editor (browser)', function () {
   });
 
   it('reopens the deployed connection with its secrets hidden and Authorize enabled', async function () {
-    await page.evaluate(() => {
-      let connection;
-      RED.nodes.eachConfig((n) => (connection = n.type === 'rest-connection' ? n : connection));
-      RED.editor.editConfig('', 'rest-connection', connection.id);
-    });
+    const id = await connectionId();
+    await page.evaluate((connection) => RED.editor.editConfig('', 'rest-connection', connection), id);
     await page.waitForSelector('#node-config-input-baseUrl', { state: 'visible' });
     assert.strictEqual(await page.inputValue('#node-config-input-baseUrl'), 'https://api.example.test/v1');
     assert.strictEqual(
@@ -419,4 +419,92 @@ describe('editor (browser)', function () {
     );
     assert.deepStrictEqual(pageErrors, [], 'no script error in the editor');
   });
+
+  it('tests the deployed connection, discovers OAuth2 endpoints and starts a login through the admin routes', async function () {
+    api = await startHttpServer((req, res) => {
+      const json = (status, body) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.url === '/.well-known/openid-configuration') {
+        return json(200, {
+          issuer: api.url,
+          token_endpoint: `${api.url}/oauth/token`,
+          authorization_endpoint: `${api.url}/oauth/authorize`,
+          revocation_endpoint: `${api.url}/oauth/revoke`,
+        });
+      }
+      if (req.url.startsWith('/oauth/authorize')) return json(200, { login: true });
+      json(req.headers.authorization ? 200 : 401, { ok: true });
+    });
+    const editConnection = async () => {
+      const id = await connectionId();
+      await page.evaluate((connection) => RED.editor.editConfig('', 'rest-connection', connection), id);
+      await page.waitForSelector('#node-config-input-baseUrl', { state: 'visible' });
+    };
+    const update = async () => {
+      await page.click('#node-config-dialog-ok');
+      await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+      await page.click('#red-ui-header-button-deploy');
+      await page.waitForFunction(() => !RED.nodes.dirty(), null, { timeout: 20000 });
+    };
+
+    // point the connection at the local API, and take the test PEMs out again
+    await editConnection();
+    await page.fill('#node-config-input-baseUrl', `${api.url}/v1`);
+    await openTab('rc-tab-tls');
+    await page.click('#rc-clientKey-clear');
+    await page.click('#rc-caCert-clear');
+    assert.strictEqual(await page.textContent('#rc-clientKey-status'), 'none');
+    await update();
+    const creds = await (
+      await page.request.get(`${editor.url}credentials/rest-connection/${await connectionId()}`)
+    ).json();
+    assert.strictEqual(creds.has_clientKey, false, 'clearing a PEM removes it');
+
+    await editConnection();
+    await page.click('#rc-test');
+    await page.waitForFunction(() => /^(OK|Failed)/.test($('#rc-test-result').text()), null, { timeout: 15000 });
+    assert.match(await page.textContent('#rc-test-result'), /^OK, status 200, \d+ ms$/);
+    const seen = api.requests.find((r) => r.url === '/v1');
+    assert.ok(seen, 'the test request reached the API');
+    assert.strictEqual(seen.headers.authorization, `Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}`);
+    assert.strictEqual(seen.headers.accept, 'application/json', 'the connection headers set in the editor are sent');
+    assert.ok(!(await page.textContent('#rc-test-result')).includes(PASSWORD));
+
+    // OAuth2: Discover fills the endpoints; once deployed, Authorize opens the provider's login
+    await openTab('rc-tab-auth');
+    await page.selectOption('#node-config-input-authType', 'oauth2');
+    await page.selectOption('#node-config-input-oauth2Grant', 'authorization_code');
+    await page.fill('#node-config-input-discoveryUrl', `${api.url}/.well-known/openid-configuration`);
+    await page.click('#rc-discover');
+    await page.waitForFunction(() => $('#node-config-input-tokenUrl').val() !== '', null, { timeout: 15000 });
+    assert.strictEqual(await page.inputValue('#node-config-input-tokenUrl'), `${api.url}/oauth/token`);
+    assert.strictEqual(await page.inputValue('#node-config-input-authorizeUrl'), `${api.url}/oauth/authorize`);
+    assert.strictEqual(await page.inputValue('#node-config-input-revokeUrl'), `${api.url}/oauth/revoke`);
+    await page.fill('#node-config-input-clientId', 'editor-client');
+    await update();
+
+    await editConnection();
+    await openTab('rc-tab-auth');
+    const [login] = await Promise.all([page.waitForEvent('popup'), page.click('#rc-authorize')]);
+    await login.waitForURL(/\/oauth\/authorize\?/, { timeout: 15000 });
+    const loginUrl = new URL(login.url());
+    assert.strictEqual(loginUrl.searchParams.get('client_id'), 'editor-client');
+    assert.strictEqual(loginUrl.searchParams.get('redirect_uri'), `${editor.url}rest-connection/callback`);
+    assert.strictEqual(loginUrl.searchParams.get('code_challenge_method'), 'S256');
+    await login.close();
+    await page.click('#node-config-dialog-cancel');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+    assert.deepStrictEqual(pageErrors, [], 'no script error in the editor');
+  });
+
+  const connectionId = () =>
+    page.evaluate(() => {
+      let id;
+      RED.nodes.eachConfig((n) => {
+        if (n.type === 'rest-connection') id = n.id;
+      });
+      return id;
+    });
 });

@@ -7,7 +7,8 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const CHROMIUM = '/usr/bin/chromium';
+// CHROMIUM_PATH only to try the test's behaviour without a browser; Debian's chromium otherwise.
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
