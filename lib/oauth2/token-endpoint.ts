@@ -136,6 +136,13 @@ export class TokenEndpoint {
     };
     const data = boom.data as
       { isResponseError?: boolean; payload?: Buffer; headers?: Record<string, string> } | undefined;
+    if (boom.isBoom && data?.isResponseError && boom.output?.statusCode === 407) {
+      // A plain-HTTP token endpoint behind a proxy sees the proxy's refusal as a response.
+      return new RestError(
+        'ERR_PROXY',
+        `The proxy refused the credentials (HTTP 407) on the way to the ${what} ${where}: check proxyUsername, proxyPassword and proxyDomain.`,
+      );
+    }
     if (boom.isBoom && data?.isResponseError) {
       const statusCode = boom.output?.statusCode ?? 0;
       const answer = parseTokenBody(data.payload ?? '') as { error?: unknown; error_description?: unknown } | string;
