@@ -47,6 +47,12 @@ function cell(result) {
   return `${Math.round(result.medianMs)} ms`;
 }
 
+function cpuText(result, name) {
+  return name === 'big' || name === 'pages'
+    ? `${Math.round(result.cpuMsPerUnit)} ms`
+    : `${Math.round(result.cpuMsPerUnit * 1000)} µs`;
+}
+
 function printReport(results) {
   const rows = [['workload', 'ours', 'core', 'raw got', 'ours/core', 'ours/got']];
   for (const [name, byVariant] of Object.entries(results.workloads)) {
@@ -61,6 +67,21 @@ function printReport(results) {
       cell(byVariant.got),
       r('core'),
       r('got'),
+    ]);
+    // Per unit of work, this process only: steadier than throughput on a shared machine.
+    const cpuRatio = (other) =>
+      byVariant.ours && byVariant[other]
+        ? `${(byVariant[other].cpuMsPerUnit / byVariant.ours.cpuMsPerUnit).toFixed(2)}x`
+        : '-';
+    const cpu = (result) => (result ? cpuText(result, name) : '-');
+    const perWhat = name === 'big' || name === 'pages' ? 'run' : 'request';
+    rows.push([
+      `  CPU time per ${perWhat}`,
+      cpu(byVariant.ours),
+      cpu(byVariant.core),
+      cpu(byVariant.got),
+      cpuRatio('core'),
+      cpuRatio('got'),
     ]);
     if (name === 'big' || name === 'pages') {
       const mem = (result) =>

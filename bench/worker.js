@@ -28,14 +28,19 @@ async function runJob(job) {
     global.gc?.();
     const peakWasReset = resetPeakRss();
     const baselineRss = process.memoryUsage().rss;
+    // CPU time is what this process spent, whoever else shares the machine: steadier than wall time.
+    const cpuBefore = process.cpuUsage();
     // Sampling costs CPU: only where the kernel keeps no high-water mark for us.
     const sampler = peakWasReset ? undefined : sampleRss();
     const measured =
       job.kind === 'throughput'
         ? await throughput(driver.one, { ...job, expectedRows })
         : await durations(driver.one, { runs: job.runs, expectedRows });
+    const cpu = process.cpuUsage(cpuBefore);
     const peak = peakRss(sampler ? sampler.stop() : 0);
     const memory = { baselineRss, peakRss: peak, extraRss: Math.max(0, peak - baselineRss), peakWasReset };
+    const units = job.kind === 'throughput' ? job.count : job.runs;
+    measured.cpuMsPerUnit = (cpu.user + cpu.system) / 1000 / units;
     if (job.workload !== 'big') return { ...measured, ...memory };
     const bytes = await download(`${job.apiUrl}/big`);
     return { ...measured, ...memory, jsonParseMs: median(parseTimes(bytes, 3)) };
