@@ -11,9 +11,9 @@ import { OAuth2Auth, type OAuth2TokenStoreSettings } from '../lib/auth/oauth2';
 import { RestError, isRestError } from '../lib/errors';
 import { createCodeVerifier, PendingAuthorizations } from '../lib/oauth2/authorization-requests';
 import { discoverEndpoints } from '../lib/oauth2/discovery';
+import { needsAnyPermission } from './admin-permission';
 import type { RestConnectionNode } from './connection-node';
 
-const PERMISSION = 'rest-connection.write';
 const DISCOVERY_TIMEOUT_MS = 15000;
 
 /** Logins started from the editor and not finished yet, keyed by their state. */
@@ -21,7 +21,7 @@ const pendingLogins = new PendingAuthorizations();
 
 export function registerAdminRoutes(RED: NodeAPI): void {
   const admin = RED.httpAdmin;
-  const canWrite = RED.auth.needsPermission(PERMISSION);
+  const canWrite = needsAnyPermission(RED);
 
   admin.get('/rest-connection/discover', canWrite, (req: Request, res: Response) => {
     const url = typeof req.query.url === 'string' ? req.query.url : '';

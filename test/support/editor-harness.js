@@ -56,10 +56,10 @@ function installPackage(userDir, { stubs = false } = {}) {
 }
 
 /** Starts Node-RED on userDir; resolves {url, stop()} once it is serving the editor. */
-function startEditorServer(userDir) {
+function startEditorServer(userDir, extraSettings = {}) {
   const child = spawn(process.execPath, [path.join(__dirname, 'editor-server.js'), userDir], {
     cwd: root,
-    env: { ...process.env, NODE_RED_HOME: userDir },
+    env: { ...process.env, NODE_RED_HOME: userDir, REST_TEST_NODE_RED_SETTINGS: JSON.stringify(extraSettings) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -30,6 +30,8 @@ const settings = {
   diagnostics: { enabled: false },
   telemetry: { enabled: false, updateNotification: false },
   editorTheme: { tours: false, projects: { enabled: false }, palette: { editable: false } },
+  // Extra settings for one test (e.g. adminAuth), as JSON.
+  ...JSON.parse(process.env.REST_TEST_NODE_RED_SETTINGS || '{}'),
 };
 
 const app = express();

@@ -1,0 +1,110 @@
+'use strict';
+/**
+ * The admin routes sit behind Node-RED's admin authentication: a real Node-RED with
+ * adminAuth users; a token of a user with `flows.write` (or `rest-connection.write`) may use
+ * them, a read-only user and an anonymous caller may not.
+ */
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const bcrypt = require('bcryptjs');
+const { installPackage, startEditorServer } = require('./support/editor-harness');
+const { startApi } = require('./support/api');
+
+const PASSWORD = 'admin-test-password';
+
+describe('admin routes and Node-RED admin authentication', function () {
+  this.timeout(30000);
+  let userDir;
+  let server;
+  let api;
+  const tokens = {};
+
+  before(async () => {
+    api = await startApi({ 'GET /ping': { ok: true } });
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-admin-auth-'));
+    installPackage(userDir);
+    const hash = bcrypt.hashSync(PASSWORD, 8);
+    server = await startEditorServer(userDir, {
+      adminAuth: {
+        type: 'credentials',
+        users: [
+          { username: 'deployer', password: hash, permissions: ['flows.write', 'flows.read'] },
+          { username: 'connector', password: hash, permissions: ['rest-connection.write', 'flows.read'] },
+          { username: 'viewer', password: hash, permissions: 'read' },
+          { username: 'admin', password: hash, permissions: '*' },
+        ],
+      },
+    });
+    for (const username of ['deployer', 'connector', 'viewer', 'admin']) {
+      const response = await fetch(new URL('auth/token', server.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_id: 'node-red-admin',
+          grant_type: 'password',
+          scope: '',
+          username,
+          password: PASSWORD,
+        }),
+      });
+      assert.equal(response.status, 200, `token for ${username}`);
+      tokens[username] = (await response.json()).access_token;
+    }
+    const deploy = await fetch(new URL('flows', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` },
+      body: JSON.stringify([{ id: 'connA', type: 'rest-connection', name: 'api', baseUrl: api.url }]),
+    });
+    assert.equal(deploy.status, 204);
+    // Deploying answers before the nodes have started: wait until the connection exists.
+    for (let tries = 0; tries < 50; tries++) {
+      if ((await testConnection(tokens.admin)).status !== 404) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+  after(async () => {
+    if (server) await server.stop();
+    if (api) await api.close();
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  const testConnection = (token) =>
+    fetch(new URL('rest-connection/connA/test', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ path: '/ping' }),
+    });
+
+  it('a user with flows.write may test a connection', async () => {
+    const response = await testConnection(tokens.deployer);
+    assert.equal(response.status, 200);
+    const result = await response.json();
+    assert.equal(result.ok, true);
+    assert.equal(result.statusCode, 200);
+    assert.equal(api.requests.at(-1).path, '/ping');
+  });
+
+  it('a user with rest-connection.write may test a connection', async () => {
+    const response = await testConnection(tokens.connector);
+    assert.equal(response.status, 200);
+  });
+
+  it('a read-only user is refused', async () => {
+    const before = api.requests.length;
+    const response = await testConnection(tokens.viewer);
+    assert.equal(response.status, 401);
+    assert.equal(api.requests.length, before, 'nothing was sent');
+  });
+
+  it('an anonymous caller is refused on every guarded route', async () => {
+    assert.equal((await testConnection()).status, 401);
+    const discover = await fetch(new URL('rest-connection/discover?url=http://127.0.0.1:1/x', server.url));
+    assert.equal(discover.status, 401);
+    const authorize = await fetch(new URL('rest-connection/connA/authorize', server.url), { redirect: 'manual' });
+    assert.equal(authorize.status, 401);
+    const revoke = await fetch(new URL('rest-connection/connA/revoke', server.url), { method: 'POST' });
+    assert.equal(revoke.status, 401);
+  });
+});
