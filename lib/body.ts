@@ -24,16 +24,24 @@ export function encodeBody(bodyType: BodyType, payload: unknown): EncodedBody {
       if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
         return { body: payload, contentType: 'application/json' };
       }
-      return { body: JSON.stringify(payload), contentType: 'application/json' };
+      return { body: toJson(payload), contentType: 'application/json' };
     case 'form':
       return { body: encodeForm(payload), contentType: 'application/x-www-form-urlencoded' };
     case 'text':
       return {
-        body: Buffer.isBuffer(payload) ? payload : typeof payload === 'string' ? payload : JSON.stringify(payload),
+        body: Buffer.isBuffer(payload) ? payload : typeof payload === 'string' ? payload : toJson(payload),
         contentType: 'text/plain; charset=utf-8',
       };
     default:
       throw new RestError('ERR_CONFIG', `Unknown bodyType "${String(bodyType)}" (expected json, form, text or none).`);
+  }
+}
+
+function toJson(payload: unknown): string {
+  try {
+    return JSON.stringify(payload) ?? 'null';
+  } catch (err) {
+    throw new RestError('ERR_VALUE', `msg.payload cannot be sent as JSON: ${(err as Error).message.split('\n')[0]}`);
   }
 }
 

@@ -2,11 +2,12 @@
  * The HTTP client of one connection: one got instance with the connection's keep-alive
  * agents, created once and shared by every node that uses the connection.
  */
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { loadGot, type Got, type GotNormalizedOptions, type GotOptionsInit, type GotResponse } from './got-loader';
 import { createAuthStrategy, type AuthContext } from './auth';
 import type { AuthStrategy, OutgoingRequest } from './auth/strategy';
 import { carriesBody, encodeBody } from './body';
-import { RestError, bodyExcerpt } from './errors';
+import { RestError, bodyExcerpt, type ErrorCode } from './errors';
 import { SecretRedactor } from './redact';
 import { mapRequestError } from './request-errors';
 import { computeRetryDelay, MAX_RETRY_AFTER_MS, RETRYABLE_STATUS_CODES } from './retry';
@@ -218,7 +219,7 @@ export class RestClient {
     const headers: Record<string, string> = { ...this.connectionHeaders };
     for (const [name, value] of Object.entries(extra ?? {})) {
       if (value === undefined || value === null) continue;
-      headers[name.toLowerCase()] = String(value);
+      headers[name.toLowerCase()] = checkedHeader(name, String(value));
     }
     if (this.cookieHeader) {
       headers['cookie'] = headers['cookie'] ? `${headers['cookie']}; ${this.cookieHeader}` : this.cookieHeader;
@@ -335,8 +336,23 @@ function applyQuery(url: URL, connectionQuery: NameValue[], query: RequestSpec['
 
 function headersFromList(list: NameValue[]): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const { name, value } of list ?? []) if (name) headers[name.toLowerCase()] = String(value ?? '');
+  for (const { name, value } of list ?? [])
+    if (name) headers[name.toLowerCase()] = checkedHeader(name, String(value ?? ''), 'ERR_CONFIG');
   return headers;
+}
+
+/** A header Node.js would refuse (a line break, a space in the name) is the flow's mistake, said clearly. */
+function checkedHeader(name: string, value: string, code: ErrorCode = 'ERR_VALUE'): string {
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+  } catch {
+    throw new RestError(
+      code,
+      `Header "${name.slice(0, 60)}" has a character HTTP does not allow in its name or value.`,
+    );
+  }
+  return value;
 }
 
 function cookieHeaderFromList(list: NameValue[]): string {

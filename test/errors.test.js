@@ -153,6 +153,54 @@ describe('errors reach a catch node with the message, a stable code and no secre
     assert.equal(api.requests.length, before);
   });
 
+  it('msg.path that is not a string is ERR_CONFIG', async () => {
+    const msg = await caughtFrom({ node: { path: '/users' }, msg: { path: 42 } });
+    assert.equal(msg.error.code, 'ERR_CONFIG');
+    assert.match(msg.error.message, /msg\.path/);
+  });
+
+  it('msg.headers that is an array is ERR_CONFIG', async () => {
+    const msg = await caughtFrom({ node: { path: '/users' }, msg: { headers: ['x'] } });
+    assert.equal(msg.error.code, 'ERR_CONFIG');
+    assert.match(msg.error.message, /msg\.headers/);
+  });
+
+  it('a header value with a line break is ERR_VALUE and nothing is sent', async () => {
+    const before = api.requests.length;
+    const msg = await caughtFrom({ node: { path: '/users' }, msg: { headers: { 'X-Bad': 'a\r\nInjected: yes' } } });
+    assert.equal(msg.error.code, 'ERR_VALUE');
+    assert.match(msg.error.message, /x-bad/i);
+    assert.equal(api.requests.length, before);
+  });
+
+  it('a connection header with a space in its name is ERR_CONFIG', async () => {
+    const msg = await caughtFrom({
+      connection: { headers: [{ name: 'Bad Name', value: 'x' }] },
+      node: { path: '/users' },
+    });
+    assert.equal(msg.error.code, 'ERR_CONFIG');
+  });
+
+  it('a circular msg.payload as a JSON body is ERR_VALUE, and the node keeps working', async () => {
+    const payload = { a: 1 };
+    payload.self = payload;
+    const msg = await caughtFrom({ node: { method: 'POST', path: '/users' }, msg: { payload } });
+    assert.equal(msg.error.code, 'ERR_VALUE');
+    assert.match(msg.error.message, /JSON/);
+  });
+
+  it('a form body from a non-object payload is ERR_VALUE', async () => {
+    const msg = await caughtFrom({ node: { method: 'POST', path: '/users', bodyType: 'form' }, msg: { payload: 42 } });
+    assert.equal(msg.error.code, 'ERR_VALUE');
+    assert.match(msg.error.message, /form/);
+  });
+
+  it('a negative timeout on the connection is ERR_CONFIG naming the setting', async () => {
+    const msg = await caughtFrom({ connection: { timeout: -5 }, node: { path: '/users' } });
+    assert.equal(msg.error.code, 'ERR_CONFIG');
+    assert.match(msg.error.message, /timeout/);
+  });
+
   it('a failing jsonata query value is ERR_CONFIG', async () => {
     const msg = await caughtFrom({
       node: { path: '/users', query: [{ name: 'x', value: '$nosuchfn()', type: 'jsonata' }] },
