@@ -42,10 +42,17 @@ export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodePropert
     });
   }
 
+  const outputError = checkOutputProperty(RED, props.outputProperty);
+  if (outputError) status({ fill: 'red', shape: 'ring', text: outputError.code });
+
   node.on('input', (input, send, done) => {
     const msg = input as Message;
     if (!connection || typeof connection.getClient !== 'function') {
       done(new RestError('ERR_CONFIG', 'No rest-connection is configured for this node (or it is disabled).'));
+      return;
+    }
+    if (outputError) {
+      done(outputError);
       return;
     }
     inFlight++;
@@ -82,6 +89,18 @@ export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodePropert
       // Messages may quote a response or a msg value: one last pass keeps secrets out.
       throw redacted(err, client.redactor);
     }
+  }
+}
+
+function checkOutputProperty(RED: NodeAPI, property: string): RestError | undefined {
+  try {
+    RED.util.normalisePropertyExpression(property || 'payload');
+    return undefined;
+  } catch {
+    return new RestError(
+      'ERR_CONFIG',
+      `outputProperty "${property}" is not a valid msg property (e.g. payload or data.rows).`,
+    );
   }
 }
 

@@ -201,6 +201,14 @@ describe('errors reach a catch node with the message, a stable code and no secre
     assert.match(msg.error.message, /timeout/);
   });
 
+  it('an invalid outputProperty is ERR_CONFIG and nothing is sent', async () => {
+    const before = api.requests.length;
+    const msg = await caughtFrom({ node: { path: '/users', outputProperty: 'a..b' } });
+    assert.equal(msg.error.code, 'ERR_CONFIG');
+    assert.match(msg.error.message, /outputProperty/);
+    assert.equal(api.requests.length, before);
+  });
+
   it('a failing jsonata query value is ERR_CONFIG', async () => {
     const msg = await caughtFrom({
       node: { path: '/users', query: [{ name: 'x', value: '$nosuchfn()', type: 'jsonata' }] },
