@@ -3,12 +3,13 @@
  * agents, created once and shared by every node that uses the connection.
  */
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import { loadGot, type Got, type GotNormalizedOptions, type GotOptionsInit, type GotResponse } from './got-loader';
+import { loadGot, type Got, type GotNormalizedOptions, type GotOptionsInit } from './got-loader';
 import { createAuthStrategy, type AuthContext } from './auth';
 import type { AuthStrategy, OutgoingRequest } from './auth/strategy';
 import { carriesBody, encodeBody } from './body';
 import { RestError, bodyExcerpt, type ErrorCode } from './errors';
 import { SecretRedactor } from './redact';
+import { fetchResponse, type RawResponse } from './read-body';
 import { mapRequestError } from './request-errors';
 import { computeRetryDelay, MAX_RETRY_AFTER_MS, RETRYABLE_STATUS_CODES } from './retry';
 import { Transport } from './transport';
@@ -99,9 +100,8 @@ export class RestClient {
         onStateChange: options.onStateChange,
       });
       const { got } = await loadGot();
+      // Used through got.stream (lib/read-body.ts), which reads each body into one buffer.
       const instance = got.extend({
-        throwHttpErrors: false,
-        responseType: 'buffer',
         followRedirect: true,
         maxRedirects: MAX_REDIRECTS,
         timeout: { request: props.timeout },
@@ -167,7 +167,6 @@ export class RestClient {
     outgoing.headers = headers;
     await this.auth.apply(outgoing);
     const options: GotOptionsInit & { headers: Record<string, string> } = {
-      url,
       method: spec.method,
       headers,
       agent: this.transport.agentsFor(url),
@@ -179,40 +178,18 @@ export class RestClient {
       if (!headers['content-type']) headers['content-type'] = encoded.contentType;
     }
     const limit = this.props.maxResponseBytes;
-    let tooLarge = false;
-    const pending = this.got(
-      options as GotOptionsInit & { isStream?: false; resolveBodyOnly?: false },
-    ) as unknown as Promise<GotResponse<Buffer>> & {
-      on: (event: string, listener: (arg: never) => void) => void;
-      cancel: () => void;
-    };
-    if (limit > 0) {
-      pending.on('response', (response: { headers: Record<string, string> }) => {
-        if (Number(response.headers['content-length']) > limit) {
-          tooLarge = true;
-          pending.cancel();
-        }
-      });
-      pending.on('downloadProgress', (progress: { transferred: number }) => {
-        if (progress.transferred > limit && !tooLarge) {
-          tooLarge = true;
-          pending.cancel();
-        }
-      });
-    }
-    let response: GotResponse<Buffer>;
+    const tooLarge = () =>
+      new RestError(
+        'ERR_RESPONSE_TOO_LARGE',
+        `The response from ${this.safeUrl(url)} is larger than maxResponseBytes (${limit} bytes); reading stopped. Raise the limit on the connection, or ask the API for less (paging, filters).`,
+      );
+    let raw: RawResponse;
     try {
-      response = await pending;
+      raw = await fetchResponse(this.got, url, options, { maxBytes: limit, tooLarge });
     } catch (err) {
-      if (tooLarge) {
-        throw new RestError(
-          'ERR_RESPONSE_TOO_LARGE',
-          `The response from ${this.safeUrl(url)} is larger than maxResponseBytes (${limit} bytes); reading stopped. Raise the limit on the connection, or ask the API for less (paging, filters).`,
-        );
-      }
       throw mapRequestError(err, this.errorContext(url));
     }
-    return toRestResponse(response, this.redactor);
+    return new BufferedResponse(raw, this.redactor);
   }
 
   private buildHeaders(extra: RequestSpec['headers']): Record<string, string> {
@@ -273,49 +250,70 @@ function needsRenewal(statusCode: number): boolean {
   return statusCode === 401 || statusCode === 403;
 }
 
-function toRestResponse(response: GotResponse<Buffer>, redactor: SecretRedactor): RestResponse {
-  const body = response.rawBody ?? Buffer.alloc(0);
-  const url = response.url;
-  const headers = response.headers as Record<string, string | string[] | undefined>;
-  return {
-    statusCode: response.statusCode,
-    headers,
-    url: redactor.redact(url),
-    body,
-    json() {
-      return parseJson(body, { statusCode: response.statusCode, headers, url }, redactor);
-    },
-    value() {
-      const text = body.toString('utf8');
-      const contentType = String(headers['content-type'] ?? '');
-      if (/json/i.test(contentType) || /^\s*[[{"]/.test(text)) {
-        return parseJson(body, { statusCode: response.statusCode, headers, url }, redactor);
-      }
-      const trimmed = text.trim();
-      // A bare JSON scalar without a JSON content type (e.g. `42`, `true`) is still that value.
-      if (/^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null)$/.test(trimmed)) return JSON.parse(trimmed);
-      return text;
-    },
-  };
-}
+/** A bare JSON scalar (`42`, `true`) is that value even without a JSON content type. */
+const BARE_JSON_SCALAR = /^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null)$/;
 
-function parseJson(
-  body: Buffer,
-  context: { statusCode: number; headers: RestResponse['headers']; url: string },
-  redactor: SecretRedactor,
-): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    const contentType = context.headers['content-type'] ?? 'no content type';
-    throw new RestError(
+/**
+ * A response read into one buffer. The body is parsed at most once, when first asked for
+ * (paging and the nodes may both ask), and its decoded text is not kept.
+ */
+class BufferedResponse implements RestResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly url: string;
+  readonly body: Buffer;
+  private parsed: { value: unknown } | { error: RestError } | undefined;
+
+  constructor(
+    raw: RawResponse,
+    private readonly redactor: SecretRedactor,
+  ) {
+    this.statusCode = raw.statusCode;
+    this.headers = raw.headers;
+    this.url = redactor.redact(raw.url);
+    this.body = raw.body;
+  }
+
+  json(): unknown {
+    return this.parse(undefined);
+  }
+
+  value(): unknown {
+    if (this.parsed && 'value' in this.parsed) return this.parsed.value;
+    const contentType = String(this.headers['content-type'] ?? '');
+    if (/json/i.test(contentType)) return this.parse(undefined);
+    const text = this.body.toString('utf8');
+    if (/^\s*[[{"]/.test(text)) return this.parse(text);
+    const trimmed = text.trim();
+    if (BARE_JSON_SCALAR.test(trimmed)) return JSON.parse(trimmed);
+    return text;
+  }
+
+  /** The parsed body (from `text` when the caller decoded it already), or the ERR_NOT_JSON it gave. */
+  private parse(text: string | undefined): unknown {
+    if (!this.parsed) {
+      try {
+        this.parsed = { value: JSON.parse(text ?? this.body.toString('utf8')) };
+      } catch (err) {
+        this.parsed = { error: this.notJson(err) };
+      }
+    }
+    if ('error' in this.parsed) throw this.parsed.error;
+    return this.parsed.value;
+  }
+
+  private notJson(err: unknown): RestError {
+    const contentType = this.headers['content-type'] ?? 'no content type';
+    // JSON.parse quotes the start of the text in its message: it may hold a secret.
+    const reason = this.redactor.redact((err as Error).message);
+    return new RestError(
       'ERR_NOT_JSON',
-      `The response from ${context.url} is not JSON (${String(contentType)}): ${(err as Error).message}.`,
+      `The response from ${this.url} is not JSON (${String(contentType)}): ${reason}.`,
       {
-        statusCode: context.statusCode,
-        headers: context.headers,
-        responseBody: redactExcerpt(redactor, body),
-        responseUrl: context.url,
+        statusCode: this.statusCode,
+        headers: this.headers,
+        responseBody: redactExcerpt(this.redactor, this.body),
+        responseUrl: this.url,
         cause: err,
       },
     );
