@@ -8,6 +8,7 @@
  * against a stand-in for it; without that variable the test loads the real dist/nodes.
  */
 const assert = require('node:assert');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -18,6 +19,28 @@ const NODE_TYPES = ['rest-connection', 'execute-rest-grid', 'execute-rest-scalar
 const PASSWORD = 'pw-4f7c1d9e-never-in-flows';
 const CLIENT_KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQ-editor-test-key-4b1e\nline2\n-----END PRIVATE KEY-----';
 const SCREENSHOT_DIR = path.join(os.tmpdir(), 'rest-editor-screenshots');
+const SHARED_SCRIPT = 'resources/@rest-nodes/node-red-rest-connection/query-editor.js';
+
+describe('editor files in the published package', function () {
+  this.timeout(60000);
+  it('ships the editor script the query nodes load from resources/ (else Node-RED never adds them to the editor)', function () {
+    // Node-RED adds a node's .html only once its <script src="resources/..."> has loaded
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+        cwd: path.resolve(__dirname, '..'),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    );
+    const files = packed.files.map((f) => f.path);
+    assert.ok(files.includes('resources/query-editor.js'), 'resources/query-editor.js is in the package');
+    for (const html of ['dist/nodes/execute-rest-grid.html', 'dist/nodes/execute-rest-scalar.html']) {
+      assert.ok(files.includes(html), `${html} is in the package (run "npm run build" first)`);
+      const source = fs.readFileSync(path.resolve(__dirname, '..', html), 'utf8');
+      assert.ok(source.includes(`<script src="${SHARED_SCRIPT}"></script>`), `${html} loads ${SHARED_SCRIPT}`);
+    }
+  });
+});
 
 describe('editor (browser)', function () {
   this.timeout(120000);
@@ -28,6 +51,7 @@ describe('editor (browser)', function () {
   let userDir;
   let api;
   const pageErrors = [];
+  const resourceResponses = [];
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) {
@@ -46,6 +70,9 @@ describe('editor (browser)', function () {
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('response', (res) => {
+      if (res.url().includes('/resources/')) resourceResponses.push({ url: res.url(), status: res.status() });
+    });
     await page.goto(editor.url);
     await page.waitForFunction(
       (types) => window.RED && RED.nodes && types.every((t) => RED.nodes.getType(t)),
@@ -87,6 +114,15 @@ describe('editor (browser)', function () {
       .locator('.red-ui-editableList', { has: page.locator(`#${listId}`) })
       .locator('.red-ui-editableList-addButton')
       .click();
+  /** Adds a row to a query or header list: a name, a type picked from the typedInput's menu, a value. */
+  async function addTypedRow(listId, name, type, value) {
+    await addListRow(listId);
+    const row = page.locator(`#${listId} > li`).last();
+    await row.locator('.rest-tl-name').fill(name);
+    await row.locator('.red-ui-typedInput-type-select').click();
+    await page.locator(`.red-ui-typedInput-options a[value="${type}"]:visible`).click();
+    await row.locator('input.red-ui-typedInput-input').fill(value);
+  }
 
   it('registers the three node types, with their palette labels and icons', async function () {
     for (const [type, label, icon] of [
@@ -107,6 +143,35 @@ describe('editor (browser)', function () {
       return { category: d.category, icon: d.icon };
     });
     assert.deepStrictEqual(def, { category: 'config', icon: 'rest-connection.svg' });
+
+    // the editor script grid and scalar share: loaded by the editor from the module's resources/
+    // (both nodes' .html include it, so it may be asked for twice: 200, then 304 from the cache)
+    assert.ok(resourceResponses.length > 0, 'the editor asked for the shared script');
+    for (const { url, status } of resourceResponses) {
+      assert.strictEqual(url, `${editor.url}${SHARED_SCRIPT}`);
+      assert.ok(status === 200 || status === 304, `${url}: ${status}`);
+    }
+    assert.strictEqual(resourceResponses[0].status, 200);
+    const shared = await page.request.get(`${editor.url}${SHARED_SCRIPT}`);
+    assert.strictEqual(shared.status(), 200);
+    assert.match(shared.headers()['content-type'], /javascript/);
+    assert.deepStrictEqual(await page.evaluate(() => Object.keys(window.RestQueryEditor).sort()), [
+      'VALUE_TYPES',
+      'completeTemplate',
+      'isEnvReference',
+      'label',
+      'labelStyle',
+      'prepareRequest',
+      'saveRequest',
+      'validJsonPath',
+      'validTypedList',
+    ]);
+    for (const type of ['execute-rest-grid', 'execute-rest-scalar']) {
+      const template = await page.evaluate((t) => $(`script[data-template-name="${t}"]`).html(), type);
+      assert.doesNotMatch(template, /data-rest-shared/, `${type}: every shared part was filled in`);
+      for (const id of ['node-input-name', 'node-input-connection', 'node-input-bodyType', 'node-input-outputProperty'])
+        assert.strictEqual(template.split(`id="${id}"`).length, 2, `${type} has #${id} once`);
+    }
     for (const icon of ['rest-grid.svg', 'rest-scalar.svg', 'rest-connection.svg']) {
       const res = await page.request.get(`${editor.url}icons/@rest-nodes/node-red-rest-connection/${icon}`);
       assert.strictEqual(res.status(), 200, `${icon} is served`);
@@ -241,6 +306,7 @@ describe('editor (browser)', function () {
     await addListRow('rest-grid-query');
     await page.locator('#rest-grid-query .rest-tl-name').fill('limit');
     await page.evaluate(() => $('#rest-grid-query .rest-tl-value').typedInput('type', 'num').typedInput('value', '10'));
+    await addTypedRow('rest-grid-headers', 'X-Tenant', 'msg', 'payload.tenant');
     await addListRow('rest-grid-columns');
     await page.locator('#rest-grid-columns .rest-col-name').fill('city');
     await page.locator('#rest-grid-columns .rest-col-path').fill('$.address.city');
@@ -317,7 +383,7 @@ describe('editor (browser)', function () {
         method: 'GET',
         path: '/users/{{payload.id}}',
         query: [{ name: 'limit', value: '10', type: 'num' }],
-        headers: [],
+        headers: [{ name: 'X-Tenant', value: 'payload.tenant', type: 'msg' }],
         bodyType: 'json',
         outputProperty: 'payload',
         rowsPath: '$.data',
@@ -395,6 +461,9 @@ describe('editor (browser)', function () {
     await page.selectOption('#node-input-valueType', 'number');
     await page.selectOption('#node-input-method', 'use');
     await assertShown(['#node-input-bodyType'], []);
+    await addTypedRow('rest-scalar-query', 'city', 'msg', 'payload.city');
+    await addTypedRow('rest-scalar-headers', 'X-Request-Id', 'msg', '_msgid');
+    await addTypedRow('rest-scalar-headers', 'X-Unit', 'str', 'celsius');
     await page.click('#node-dialog-ok');
     await page.waitForSelector('#node-input-valuePath', { state: 'detached' });
     const label = await page.evaluate(() =>
@@ -417,6 +486,11 @@ describe('editor (browser)', function () {
         outputProperty: 'payload',
       },
     );
+    assert.deepStrictEqual(scalar.query, [{ name: 'city', value: 'payload.city', type: 'msg' }]);
+    assert.deepStrictEqual(scalar.headers, [
+      { name: 'X-Request-Id', value: '_msgid', type: 'msg' },
+      { name: 'X-Unit', value: 'celsius', type: 'str' },
+    ]);
     assert.deepStrictEqual(pageErrors, [], 'no script error in the editor');
   });
 

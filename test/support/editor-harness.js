@@ -46,6 +46,8 @@ function installPackage(userDir, { stubs = false } = {}) {
   fs.mkdirSync(nodesDir, { recursive: true });
   fs.writeFileSync(path.join(target, 'package.json'), JSON.stringify(pkg));
   fs.symlinkSync(path.join(root, 'dist', 'nodes', 'icons'), path.join(nodesDir, 'icons'), 'dir');
+  // the editor script the query nodes share, served at resources/<module>/
+  fs.symlinkSync(path.join(root, 'resources'), path.join(target, 'resources'), 'dir');
   for (const [type, file] of nodeFiles) {
     const real = path.join(root, file);
     const js = path.join(target, file);
