@@ -63,7 +63,7 @@ describe('transport: proxy', function () {
     await Promise.all([httpApi.close(), httpsApi.close(), proxy.close()]);
   });
 
-  it('sends an HTTP request to the proxy in absolute form, with Basic credentials', async function () {
+  it('tunnels an HTTP request through the proxy with CONNECT, with Basic credentials', async function () {
     const transport = viaProxy();
     const { statusCode, body } = await get(transport, `${httpApi.url}/plain?x=1`);
     assert.equal(statusCode, 200);
@@ -79,8 +79,8 @@ describe('transport: proxy', function () {
       })),
       [
         {
-          method: 'GET',
-          isHttp: true,
+          method: 'CONNECT',
+          isHttp: false,
           hostname: '127.0.0.1',
           port: httpApi.port,
           username: PROXY_USER,
@@ -122,6 +122,21 @@ describe('transport: proxy', function () {
     for (let i = 0; i < 3; i++) await get(transport, url.href);
     assert.equal(httpsApi.requests.length, 3);
     assert.equal(proxy.log.length, 1, 'one CONNECT tunnel serves all three requests');
+  });
+
+  it('keeps the tunnel to an HTTP target alive for the next requests', async function () {
+    const transport = viaProxy();
+    for (let i = 0; i < 3; i++)
+      assert.equal((await get(transport, `${httpApi.url}/again/${i}`)).body.url, `/again/${i}`);
+    assert.deepEqual(
+      proxy.log.map((entry) => [entry.method, entry.port]),
+      [['CONNECT', httpApi.port]],
+      'one CONNECT tunnel serves all three requests',
+    );
+    assert.deepEqual(
+      httpApi.requests.map((request) => request.url),
+      ['/again/0', '/again/1', '/again/2'],
+    );
   });
 
   it('fails with ERR_PROXY 407 when the proxy refuses the password (HTTPS target)', async function () {
@@ -167,7 +182,7 @@ describe('transport: proxy', function () {
         domainProxy.log.map((entry) => [entry.method, entry.username, entry.authorized]),
         [
           ['CONNECT', 'CORP\\alice', true],
-          ['GET', 'CORP\\alice', true],
+          ['CONNECT', 'CORP\\alice', true],
         ],
       );
     } finally {
@@ -218,7 +233,7 @@ describe('transport: proxy', function () {
     assert.deepEqual(
       proxy.log.map((entry) => [entry.method, entry.authorized]),
       [
-        ['GET', true],
+        ['CONNECT', true],
         ['CONNECT', true],
       ],
     );
@@ -269,11 +284,13 @@ describe('transport: proxy', function () {
     await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const transport = viaProxy({ proxyUrl: `http://127.0.0.1:${silent.address().port}`, timeout: 300 });
-      await assert.rejects(get(transport, `${httpsApi.url}/x`), (err) => {
-        assert.equal(err.code, 'ERR_PROXY');
-        assert.match(err.message, /did not answer in time/);
-        return true;
-      });
+      for (const url of [`${httpsApi.url}/x`, `${httpApi.url}/x`]) {
+        await assert.rejects(get(transport, url), (err) => {
+          assert.equal(err.code, 'ERR_PROXY');
+          assert.match(err.message, /did not answer in time/);
+          return true;
+        });
+      }
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
@@ -350,9 +367,10 @@ describe('transport: proxy', function () {
       );
       const direct = new Transport(transportSettings());
       await get(proxied, `${tlsApi.url}/tunnelled`);
+      await get(proxied, `${api.url}/tunnelled`);
       await get(direct, `${api.url}/direct`);
       assert.equal(await openConnections(tlsApi.server), 1, 'keep-alive holds the tunnel open');
-      assert.equal(await openConnections(api.server), 1, 'keep-alive holds the connection open');
+      assert.equal(await openConnections(api.server), 2, 'keep-alive holds the tunnel and the connection open');
       proxied.destroy();
       direct.destroy();
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -411,7 +429,7 @@ describe('transport: HTTPS proxy', function () {
       tlsProxy.log.map((entry) => [entry.method, entry.authorized]),
       [
         ['CONNECT', true],
-        ['GET', true],
+        ['CONNECT', true],
       ],
     );
   });

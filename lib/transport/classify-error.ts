@@ -5,7 +5,7 @@
  * undefined.
  */
 import { RestError } from '../errors';
-import { proxyFailureOf, type ProxyFailure } from './proxy-agents';
+import { proxyFailureOf, type ProxyFailure } from './proxy-failures';
 
 const UNTRUSTED = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',

@@ -1,14 +1,15 @@
 /**
- * Network transport of one connection: keep-alive agents (direct or through a proxy) with
- * the connection's TLS settings baked in, so got (API requests) and @hapi/wreck (OAuth2 token
- * requests through simple-oauth2) reach the network the same way. Agents are created on
+ * Network transport of one connection: keep-alive agents (direct, or through a proxy in CONNECT
+ * tunnels) with the connection's TLS settings baked in, so got (API requests) and @hapi/wreck
+ * (OAuth2 token requests through simple-oauth2) reach the network the same way. Agents are created on
  * first use and reused for every later request; destroy() closes them all.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { RestError } from '../errors';
 import { classifyTransportError } from './classify-error';
-import { ForwardingProxyAgent, TunnelingProxyAgent } from './proxy-agents';
+import { PlainHttpProxyAgent } from './http-proxy-agent';
+import { TunnelingProxyAgent } from './proxy-agents';
 import { ProxyRules, type ProxyEndpoint } from './proxy-rules';
 import type { AgentPair, TransportOptions, TransportSettings } from './settings';
 import { buildTlsConfig, serverNameOptions, type TlsConfig } from './tls-options';
@@ -70,7 +71,7 @@ export class Transport {
     const proxy = this.proxies.proxyFor(target);
     return this.cached(`http ${proxy?.id ?? 'direct'}`, () =>
       proxy
-        ? new ForwardingProxyAgent(proxy, this.tls.proxyOptions, this.agentOptions)
+        ? new PlainHttpProxyAgent(proxy, this.tls.proxyOptions, this.agentOptions)
         : new http.Agent(this.agentOptions),
     );
   }
