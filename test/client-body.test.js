@@ -310,6 +310,18 @@ describe('client: reading the response body', function () {
     assert.equal(response.body.toString(), '{"rows":[1,2,3]}', 'the body is still there');
   });
 
+  it('parses large ASCII and non-ASCII UTF-8 bodies to the same values', async () => {
+    const ascii = { rows: Array.from({ length: 40000 }, (_, id) => ({ id, name: `user-${id}`, note: 'plain text' })) };
+    const unicode = { rows: ascii.rows.map((row) => ({ ...row, note: 'café 😀 Ωmega' })) };
+    routes['GET /ascii'] = (req, res) => res.writeHead(200).end(JSON.stringify(ascii));
+    routes['GET /unicode'] = (req, res) => res.writeHead(200).end(JSON.stringify(unicode));
+    const rest = await client({ maxResponseBytes: 0 });
+    const asciiResponse = await rest.request({ method: 'GET', path: '/ascii' });
+    assert.ok(asciiResponse.body.length > 1024 * 1024, 'large enough for Node.js to keep the text outside the heap');
+    assert.deepEqual(asciiResponse.json(), ascii);
+    assert.deepEqual((await rest.request({ method: 'GET', path: '/unicode' })).json(), unicode);
+  });
+
   it('a body that is not JSON is ERR_NOT_JSON on every call, and value() still gives the text', async () => {
     routes['GET /text'] = (req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('plain words');
