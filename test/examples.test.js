@@ -6,6 +6,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
+const { messages } = require('./support/node-red');
 const { connectionDefaults, gridDefaults, scalarDefaults } = require('../dist/lib/definitions');
 const { startDemoApi, USERS } = require('../demo-api/server');
 
@@ -199,30 +200,10 @@ describe('example flows running in Node-RED against the demo API', function () {
     await helper.load(nodeModules, [tab, ...flow], credentials);
   }
 
-  /** Resolves with the next `count` messages a helper node receives. */
-  function messagesOf(id, count = 1, timeout = 5000) {
-    const node = helper.getNode(id);
-    assert.ok(node, `no node ${id}`);
-    return new Promise((resolve, reject) => {
-      const received = [];
-      const timer = setTimeout(
-        () => reject(new Error(`${id} received ${received.length} of ${count} messages`)),
-        timeout,
-      );
-      node.on('input', (msg) => {
-        received.push(msg);
-        if (received.length === count) {
-          clearTimeout(timer);
-          resolve(received);
-        }
-      });
-    });
-  }
-
   async function inject(injectId, receiverId, count = 1) {
-    const messages = messagesOf(receiverId, count);
+    const received = messages(receiverId, count);
     helper.getNode(injectId).receive({});
-    return count === 1 ? (await messages)[0] : messages;
+    return count === 1 ? (await received)[0] : received;
   }
 
   /** Fails when a helper node receives anything during `ms`. */
@@ -312,7 +293,7 @@ describe('example flows running in Node-RED against the demo API', function () {
 
   it('05 - Split and join: 25 row messages with parts, joined back into the 25 rows', async function () {
     await loadExample('05 - Split and join.json');
-    const rowMessages = messagesOf('ex05-debug-rows', 25);
+    const rowMessages = messages('ex05-debug-rows', 25);
     const joined = await inject('ex05-inject', 'ex05-debug-all');
     const rows = await rowMessages;
     assert.deepEqual(

@@ -145,14 +145,10 @@ function fetcher(baseUrl, path, headers = {}) {
   return { fetchPage, requested };
 }
 
-const PAGING_DEFAULTS = {
-  paging: 'none',
-  nextPath: '',
-  pageParam: '',
-  pageSizeParam: '',
-  pageSize: 100,
-  maxPages: 100,
-};
+const { gridDefaults } = require('../dist/lib/definitions');
+
+/** The grid node's documented defaults (paging: none, maxPages 100, ...): tests override what they need. */
+const PAGING_DEFAULTS = gridDefaults;
 
 async function run(baseUrl, path, paging, rowsPath = '$', headers) {
   const { fetchPage, requested } = fetcher(baseUrl, path, headers);
