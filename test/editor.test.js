@@ -172,6 +172,19 @@ describe('editor (browser)', function () {
       for (const id of ['node-input-name', 'node-input-connection', 'node-input-bodyType', 'node-input-outputProperty'])
         assert.strictEqual(template.split(`id="${id}"`).length, 2, `${type} has #${id} once`);
     }
+    // rest-connection builds its repeated rows (fields, checkboxes, PEM credentials) from one-line markers
+    const connection = await page.evaluate(() => $('script[data-template-name="rest-connection"]').html());
+    assert.doesNotMatch(connection, /data-rc-(input|check|pem)=/, 'rest-connection: every row marker was filled in');
+    for (const id of [
+      'node-config-input-tokenUrl',
+      'node-config-input-proxyPassword',
+      'node-config-input-retryNonIdempotent',
+      'node-config-input-caCert',
+      'node-config-input-clientKey',
+      'rc-clientCert-file',
+      'rc-isBearer',
+    ])
+      assert.strictEqual(connection.split(`id="${id}"`).length, 2, `rest-connection has #${id} once`);
     for (const icon of ['rest-grid.svg', 'rest-scalar.svg', 'rest-connection.svg']) {
       const res = await page.request.get(`${editor.url}icons/@rest-nodes/node-red-rest-connection/${icon}`);
       assert.strictEqual(res.status(), 200, `${icon} is served`);
