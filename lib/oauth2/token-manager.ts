@@ -6,7 +6,7 @@
 import { RestError, isRestError } from '../errors';
 import type { SecretRedactor } from '../redact';
 import type { AgentPair } from '../transport';
-import type { NameValue, OAuth2Grant } from '../types';
+import type { ConnectionCredentials, ConnectionProperties, OAuth2Grant } from '../types';
 import { discoverEndpoints, type DiscoveredEndpoints } from './discovery';
 import { TokenEndpoint, TokenEndpointError } from './token-endpoint';
 import { needsRefresh, readTokenResponse, type TokenPaths, type TokenSet } from './token-response';
@@ -19,28 +19,27 @@ import { DurableTokenStore, fingerprint, type StoredTokens, type TokenStoreSetti
  */
 const RENEWAL_GRACE_MS = 2000;
 
-export interface OAuth2Settings {
-  grant: OAuth2Grant;
-  discoveryUrl: string;
-  tokenUrl: string;
-  authorizeUrl: string;
-  revokeUrl: string;
-  scope: string;
-  tokenParams: NameValue[];
-  authorizeParams: NameValue[];
-  clientAuth: 'header' | 'body';
-  usePkce: boolean;
-  paths: TokenPaths;
-  timeout: number;
-  clientId: string;
-  clientSecret: string;
-  username?: string;
-  password?: string;
-  /** The refreshToken credential as deployed. */
-  refreshToken?: string;
-  /** The accessToken credential as deployed (optional starting token). */
-  accessToken?: string;
-}
+/** The connection's OAuth2 settings (the contract's names) and credentials, ready for the token endpoint. */
+export type OAuth2Settings = Pick<
+  ConnectionProperties,
+  | 'discoveryUrl'
+  | 'tokenUrl'
+  | 'authorizeUrl'
+  | 'revokeUrl'
+  | 'scope'
+  | 'tokenParams'
+  | 'authorizeParams'
+  | 'clientAuth'
+  | 'usePkce'
+  | 'timeout'
+> &
+  /** refreshToken and accessToken: the credentials as deployed (a starting token). */
+  Pick<ConnectionCredentials, 'username' | 'password' | 'refreshToken' | 'accessToken'> & {
+    grant: OAuth2Grant;
+    paths: TokenPaths;
+    clientId: string;
+    clientSecret: string;
+  };
 
 /** The tokens a connection holds, as the node layer writes them back to Node-RED's in-memory credentials. */
 export interface ObtainedTokens {
