@@ -10,7 +10,7 @@ import { RowExtractor } from '../lib/extract';
 import { PagingPlan, pages, type PageRequest } from '../lib/paging';
 import { collectRows, splitRows } from '../lib/row-stream';
 import type { GridProperties } from '../lib/types';
-import { addResponseDetails, setupQueryNode, type QueryContext } from './query-node';
+import { addResponseDetails, setupQueryNode, showConfigError, type QueryContext } from './query-node';
 import { envLookup } from './env';
 import { readSettings } from './settings';
 import { RowMessages } from './row-messages';
@@ -58,7 +58,7 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
       }
       return `${last?.statusCode ?? ''} · ${rowCount} row${rowCount === 1 ? '' : 's'}`;
     });
-    if (compiled instanceof RestError) node.status({ fill: 'red', shape: 'ring', text: compiled.code });
+    if (compiled instanceof RestError) showConfigError(node, compiled);
   }
   RED.nodes.registerType('execute-rest-grid', ExecuteRestGrid);
 };

@@ -3,7 +3,7 @@ import type { NodeAPI, NodeDef, Node } from 'node-red';
 import { scalarDefaults } from '../lib/definitions';
 import { ValueExtractor } from '../lib/extract';
 import type { ScalarProperties } from '../lib/types';
-import { addResponseDetails, setupQueryNode, withResponseDetails } from './query-node';
+import { addResponseDetails, setupQueryNode, showConfigError, withResponseDetails } from './query-node';
 import { envLookup } from './env';
 import { readSettings } from './settings';
 import { RestError, isRestError } from '../lib/errors';
@@ -34,7 +34,7 @@ export = function registerExecuteRestScalar(RED: NodeAPI): void {
       send(msg);
       return `${response.statusCode}`;
     });
-    if (extractor instanceof RestError) node.status({ fill: 'red', shape: 'ring', text: extractor.code });
+    if (extractor instanceof RestError) showConfigError(node, extractor);
   }
   RED.nodes.registerType('execute-rest-scalar', ExecuteRestScalar);
 };

@@ -43,7 +43,7 @@ export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodePropert
   }
 
   const outputError = checkOutputProperty(RED, props.outputProperty);
-  if (outputError) status({ fill: 'red', shape: 'ring', text: outputError.code });
+  if (outputError) showConfigError(node, outputError);
 
   node.on('input', (input, send, done) => {
     const msg = input as Message;
@@ -102,6 +102,12 @@ function checkOutputProperty(RED: NodeAPI, property: string): RestError | undefi
       `outputProperty "${property}" is not a valid msg property (e.g. payload or data.rows).`,
     );
   }
+}
+
+/** A setting that cannot work: a red ring now, and the reason in the log (the status has room for the code only). */
+export function showConfigError(node: Node, err: RestError): void {
+  node.status({ fill: 'red', shape: 'ring', text: err.code });
+  node.warn(err.message);
 }
 
 /** Puts the response's status, headers and URL on a message that goes on. */

@@ -12,6 +12,7 @@ const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 /** Headers that describe a previous response or connection; never forwarded from msg.headers. */
 const NON_FORWARDED_HEADERS = new Set([
   'content-length',
+  'content-encoding',
   'transfer-encoding',
   'connection',
   'keep-alive',

@@ -4,6 +4,7 @@
  */
 import type { NodeAPI, NodeDef } from 'node-red';
 import { RestClient } from '../lib/client';
+import { SecretRedactor } from '../lib/redact';
 import { connectionCredentialTypes, connectionDefaults } from '../lib/definitions';
 import type { ConnectionCredentials, ConnectionProperties } from '../lib/types';
 import type { ConnectionState, RestConnectionNode } from './connection-node';
@@ -21,6 +22,10 @@ export = function registerRestConnection(RED: NodeAPI): void {
     node.props = readSettings(connectionDefaults, config, lookup);
     const credentials: ConnectionCredentials = expandEnvDeep({ ...(node.credentials ?? {}) }, lookup);
     const listeners = new Set<(state: ConnectionState) => void>();
+    const secretsOut = new SecretRedactor();
+    for (const [name, type] of Object.entries(connectionCredentialTypes)) {
+      if (type === 'password') secretsOut.add(credentials[name as keyof ConnectionCredentials]);
+    }
     let client: Promise<RestClient> | undefined;
 
     node.onStateChange = (listener) => {
@@ -29,12 +34,16 @@ export = function registerRestConnection(RED: NodeAPI): void {
     };
 
     node.getClient = () => {
-      client ??= RestClient.create(node.props, credentials, {
-        connectionId: node.id,
-        warn: (message) => node.warn(message),
-        tokenStore: tokenStoreSettings(RED),
-        onStateChange: (state) => listeners.forEach((listener) => listener(state)),
-      });
+      if (!client) {
+        client = RestClient.create(node.props, credentials, {
+          connectionId: node.id,
+          warn: (message) => node.warn(message),
+          tokenStore: tokenStoreSettings(RED),
+          onStateChange: (state) => listeners.forEach((listener) => listener(state)),
+        });
+        // Said once, by the connection; the nodes using it show the code in their status.
+        client.catch((err: unknown) => node.warn(secretsOut.redact(err instanceof Error ? err.message : String(err))));
+      }
       return client;
     };
 
