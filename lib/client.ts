@@ -9,7 +9,7 @@ import { createAuthStrategy, type AuthContext } from './auth';
 import type { AuthStrategy, OutgoingRequest } from './auth/strategy';
 import { carriesBody, encodeBody } from './body';
 import { RestError, bodyExcerpt, type ErrorCode } from './errors';
-import { SecretRedactor } from './redact';
+import { REDACTED, SecretRedactor } from './redact';
 import { fetchResponse, type RawResponse } from './read-body';
 import { mapRequestError } from './request-errors';
 import { computeRetryDelay, MAX_RETRY_AFTER_MS, RETRYABLE_STATUS_CODES } from './retry';
@@ -34,8 +34,9 @@ export interface RequestSpec {
 
 export interface RestResponse {
   statusCode: number;
+  /** As received: pass them through the client's `redactor` / `safeUrl` before a user sees them. */
   headers: Record<string, string | string[] | undefined>;
-  /** The final URL, after redirects. */
+  /** The final URL, after redirects, as received (paging resolves links against it). */
   url: string;
   body: Buffer;
   /** The body parsed as JSON; ERR_NOT_JSON when it is not JSON. */
@@ -91,6 +92,7 @@ export class RestClient {
     validateLimits(props);
     const warn = options.warn ?? (() => {});
     const transport = new Transport({ ...props, ...credentials }, { env: options.env, warn, baseUrl: props.baseUrl });
+    redactor.add(...transport.secrets());
     try {
       const auth = createAuthStrategy(props, credentials, {
         connectionId: options.connectionId ?? 'default',
@@ -179,10 +181,17 @@ export class RestClient {
       if (!headers['content-type']) headers['content-type'] = encoded.contentType;
     }
     const limit = this.props.maxResponseBytes;
-    const tooLarge = () =>
+    const tooLarge = (response?: { statusCode: number; headers: RestResponse['headers'] }) =>
       new RestError(
         'ERR_RESPONSE_TOO_LARGE',
         `The response from ${this.safeUrl(url)} is larger than maxResponseBytes (${limit} bytes); reading stopped. Raise the limit on the connection, or ask the API for less (paging, filters).`,
+        response
+          ? {
+              statusCode: response.statusCode,
+              headers: this.redactor.redactDeep(response.headers),
+              responseUrl: this.safeUrl(url),
+            }
+          : {},
       );
     let raw: RawResponse;
     try {
@@ -190,7 +199,7 @@ export class RestClient {
     } catch (err) {
       throw mapRequestError(err, this.errorContext(url));
     }
-    return new BufferedResponse(raw, this.redactor);
+    return new BufferedResponse(raw, this.redactor, (address) => this.safeUrl(address));
   }
 
   private buildHeaders(extra: RequestSpec['headers']): Record<string, string> {
@@ -222,12 +231,12 @@ export class RestClient {
     const reason = response.statusCode >= 300 && response.statusCode < 400 ? ' (redirect not followed)' : '';
     return new RestError(
       'ERR_HTTP_STATUS',
-      `${method} ${this.safeUrl(new URL(response.url))} answered HTTP ${response.statusCode}${reason}.`,
+      `${method} ${this.safeUrl(response.url)} answered HTTP ${response.statusCode}${reason}.`,
       {
         statusCode: response.statusCode,
-        headers: response.headers,
+        headers: this.redactor.redactDeep(response.headers),
         responseBody: redactExcerpt(this.redactor, response.body),
-        responseUrl: response.url,
+        responseUrl: this.safeUrl(response.url),
       },
     );
   }
@@ -236,9 +245,21 @@ export class RestClient {
     return { url: this.safeUrl(url), timeout: this.props.timeout, transport: this.transport, redactor: this.redactor };
   }
 
-  /** A URL for messages: without query values that may hold secrets (API keys). */
-  safeUrl(url: URL): string {
-    return this.redactor.redact(url.href);
+  /**
+   * A URL for messages: the values of query parameters that carry credentials (an API key) are
+   * masked by name, and any registered secret left in it is redacted.
+   */
+  safeUrl(url: URL | string): string {
+    let shown: URL;
+    try {
+      shown = new URL(String(url));
+    } catch {
+      return this.redactor.redact(String(url));
+    }
+    for (const name of this.auth.credentialQueryParams) {
+      if (shown.searchParams.has(name)) shown.searchParams.set(name, REDACTED);
+    }
+    return this.redactor.redact(shown.href.split(encodeURIComponent(REDACTED)).join(REDACTED));
   }
 }
 
@@ -252,7 +273,6 @@ function needsRenewal(statusCode: number): boolean {
 }
 
 /** A bare JSON scalar (`42`, `true`) is that value even without a JSON content type. */
-const BARE_JSON_SCALAR = /^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null)$/;
 
 /**
  * A response read into one buffer. The body is parsed at most once, when first asked for
@@ -265,13 +285,18 @@ class BufferedResponse implements RestResponse {
   readonly body: Buffer;
   private parsed: { value: unknown } | { error: RestError } | undefined;
 
+  /**
+   * `url` and `headers` are as received (paging follows them); what goes on a message or into
+   * an error passes `shownUrl` and the redactor.
+   */
   constructor(
     raw: RawResponse,
     private readonly redactor: SecretRedactor,
+    private readonly shownUrl: (url: string) => string,
   ) {
     this.statusCode = raw.statusCode;
     this.headers = raw.headers;
-    this.url = redactor.redact(raw.url);
+    this.url = raw.url;
     this.body = raw.body;
   }
 
@@ -284,9 +309,17 @@ class BufferedResponse implements RestResponse {
     const contentType = String(this.headers['content-type'] ?? '');
     if (/json/i.test(contentType)) return this.parse(undefined);
     const text = this.body.toString('utf8');
-    if (/^\s*[[{"]/.test(text)) return this.parse(text);
-    const trimmed = text.trim();
-    if (BARE_JSON_SCALAR.test(trimmed)) return JSON.parse(trimmed);
+    // Without a content type, a body that is JSON counts as JSON; with a text content type only an
+    // object or array does (APIs that mislabel JSON): a plain text answer is the value itself,
+    // `01234` and `12345678901234567890` included.
+    const looksLikeJson = contentType ? /^\s*[[{]/.test(text) : text.trim() !== '';
+    if (looksLikeJson) {
+      try {
+        return this.parse(text);
+      } catch {
+        return text;
+      }
+    }
     return text;
   }
 
@@ -305,17 +338,18 @@ class BufferedResponse implements RestResponse {
 
   private notJson(err: unknown): RestError {
     const contentType = this.headers['content-type'] ?? 'no content type';
-    // JSON.parse quotes the start of the text in its message: it may hold a secret.
-    const reason = this.redactor.redact((err as Error).message);
+    const shownUrl = this.shownUrl(this.url);
+    // Neither JSON.parse's message nor the SyntaxError goes along: both quote the body, where a
+    // secret cut in half could not be recognised. The (redacted) start of the body is on the error.
+    void err;
     return new RestError(
       'ERR_NOT_JSON',
-      `The response from ${this.url} is not JSON (${String(contentType)}): ${reason}.`,
+      `The response from ${shownUrl} is not JSON (${String(contentType)}); its start is in msg.responseBody.`,
       {
         statusCode: this.statusCode,
-        headers: this.headers,
+        headers: this.redactor.redactDeep(this.headers),
         responseBody: redactExcerpt(this.redactor, this.body),
-        responseUrl: this.url,
-        cause: err,
+        responseUrl: shownUrl,
       },
     );
   }

@@ -25,7 +25,8 @@ export interface ReadLimits {
   /** The most bytes a body may have (after decompression); 0 = no limit. */
   maxBytes: number;
   /** The error to fail with when a body is larger. */
-  tooLarge: () => Error;
+  /** The error for a body over the limit; gets the response when its status and headers are known. */
+  tooLarge: (response?: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => Error;
 }
 
 const UNKNOWN_LENGTH_START = 64 * 1024;
@@ -116,7 +117,7 @@ export function fetchResponse(
       request.once('response', (response: GotModule.PlainResponse) => {
         const declared = declaredLength(response.headers);
         if (limits.maxBytes > 0 && declared !== undefined && declared > limits.maxBytes) {
-          fail(limits.tooLarge());
+          fail(limits.tooLarge(response));
           return;
         }
         answer = response;
@@ -125,7 +126,7 @@ export function fetchResponse(
       });
       request.on('data', (chunk: Buffer) => {
         if (settled || !body) return;
-        if (!body.append(chunk)) fail(limits.tooLarge());
+        if (!body.append(chunk)) fail(limits.tooLarge(answer));
       });
       request.once('end', () => {
         if (!answer || !body) return;

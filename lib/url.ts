@@ -24,7 +24,8 @@ export function parseBaseUrl(baseUrl: string): URL {
   return url;
 }
 
-const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:|^\/\//i;
+/** `https://h/x` or `//h/x`; `items:search` is a relative path with a colon, not a scheme. */
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\/|^\/\//i;
 
 /**
  * `https://h/v1` + `/users?active=1` -> `https://h/v1/users?active=1`: the path is appended to
@@ -102,6 +103,11 @@ export function expandPlaceholders(template: string, lookup: (expression: string
         `Path placeholder {{${expression}}} is an object; it must be a string, number or boolean.`,
       );
     }
-    return encodeURIComponent(String(value));
+    const text = String(value);
+    // `.` and `..` survive URL-encoding and would move the request to another path.
+    if (text === '.' || text === '..') {
+      throw new RestError('ERR_VALUE', `Path placeholder {{${expression}}} is "${text}", which would change the path.`);
+    }
+    return encodeURIComponent(text);
   });
 }

@@ -39,7 +39,7 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
       let last: RestResponse | undefined;
       let rowCount = 0;
       if (props.split) {
-        const rowMessages = new RowMessages(RED, msg, outputProperty);
+        const rowMessages = new RowMessages(RED, msg, outputProperty, client);
         for await (const item of splitRows(stream)) {
           send(rowMessages.build(item, item.last ? columnNames() : undefined));
           last = item.response as RestResponse;
@@ -49,7 +49,7 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
         const collected = await collectRows(stream);
         last = collected.lastResponse as RestResponse | undefined;
         rowCount = collected.rows.length;
-        if (last) addResponseDetails(msg, last);
+        if (last) addResponseDetails(msg, last, client);
         msg.rowCount = rowCount;
         const columns = columnNames();
         if (columns) msg.columns = columns;

@@ -27,9 +27,9 @@ export = function registerExecuteRestScalar(RED: NodeAPI): void {
       try {
         value = extractor.extract(request.method === 'HEAD' ? undefined : response.value());
       } catch (err) {
-        throw withResponseDetails(err, response);
+        throw withResponseDetails(err, response, client);
       }
-      addResponseDetails(msg, response);
+      addResponseDetails(msg, response, client);
       RED.util.setMessageProperty(msg, props.outputProperty || 'payload', value, true);
       send(msg);
       return `${response.statusCode}`;

@@ -110,20 +110,20 @@ export function showConfigError(node: Node, err: RestError): void {
   node.warn(err.message);
 }
 
-/** Puts the response's status, headers and URL on a message that goes on. */
-export function addResponseDetails(msg: Message, response: RestResponse): void {
+/** Puts the response's status, headers and URL on a message that goes on, with secrets masked. */
+export function addResponseDetails(msg: Message, response: RestResponse, client: RestClient): void {
   msg.statusCode = response.statusCode;
-  msg.headers = response.headers;
-  msg.responseUrl = response.url;
+  msg.headers = client.redactor.redactDeep(response.headers);
+  msg.responseUrl = client.safeUrl(response.url);
 }
 
 /** An error found in a response (not JSON, value missing) carries that response's details too. */
-export function withResponseDetails(err: unknown, response: RestResponse): unknown {
+export function withResponseDetails(err: unknown, response: RestResponse, client: RestClient): unknown {
   if (isRestError(err) && err.statusCode === undefined) {
     err.statusCode = response.statusCode;
-    err.headers = response.headers;
+    err.headers = client.redactor.redactDeep(response.headers);
     err.responseBody = bodyExcerpt(response.body);
-    err.responseUrl = response.url;
+    err.responseUrl = client.safeUrl(response.url);
   }
   return err;
 }
@@ -132,6 +132,8 @@ function redacted(err: unknown, redactor: SecretRedactor): unknown {
   if (!isRestError(err)) return err;
   err.message = redactor.redact(err.message);
   if (err.responseBody !== undefined) err.responseBody = redactor.redact(err.responseBody);
+  if (err.responseUrl !== undefined) err.responseUrl = redactor.redact(err.responseUrl);
+  if (err.headers !== undefined) err.headers = redactor.redactDeep(err.headers);
   return err;
 }
 

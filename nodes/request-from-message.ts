@@ -30,7 +30,7 @@ export async function requestFromMessage(
 ): Promise<RequestSpec> {
   const method = resolveMethod(props.method, msg.method);
   const pathTemplate = msg.path !== undefined ? requireString(msg.path, 'msg.path') : props.path;
-  const path = expandPlaceholders(pathTemplate, (expression) => RED.util.getMessageProperty(msg, expression));
+  const path = expandPlaceholders(pathTemplate, (expression) => messageProperty(RED, msg, expression));
   const query = {
     ...(await evaluateList(RED, node, props.query, msg, 'query parameter')),
     ...plainObject(msg.query, 'msg.query'),
@@ -52,6 +52,15 @@ export async function requestFromMessage(
     headers,
     body: { type: props.bodyType, payload: msg.payload },
   };
+}
+
+/** A msg property, or undefined when it (or a property on the way to it) is missing. */
+function messageProperty(RED: NodeAPI, msg: Message, expression: string): unknown {
+  try {
+    return RED.util.getMessageProperty(msg, expression);
+  } catch {
+    return undefined;
+  }
 }
 
 function resolveMethod(configured: QueryNodeProperties['method'], fromMessage: unknown): HttpMethod {

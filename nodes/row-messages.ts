@@ -3,9 +3,9 @@
  * array. Only the last row carries `parts.count` (lib/row-stream.ts knows which one that is).
  */
 import type { NodeAPI } from 'node-red';
-import type { RestResponse } from '../lib/client';
+import type { RestClient, RestResponse } from '../lib/client';
 import type { SplitRow } from '../lib/row-stream';
-import type { Message } from './query-node';
+import { addResponseDetails, type Message } from './query-node';
 
 export class RowMessages {
   private readonly partsId: string;
@@ -15,6 +15,7 @@ export class RowMessages {
     private readonly RED: NodeAPI,
     private readonly input: Message,
     private readonly outputProperty: string,
+    private readonly client: RestClient,
   ) {
     this.partsId = RED.util.generateId();
     this.simpleProperty = !/[.[]/.test(outputProperty);
@@ -27,10 +28,7 @@ export class RowMessages {
     const parts: Record<string, unknown> = { id: this.partsId, type: 'array', index: item.index, len: 1 };
     if (this.outputProperty !== 'payload') parts.property = this.outputProperty;
     if (this.input.parts) parts.parts = this.input.parts;
-    const response = item.response as RestResponse;
-    msg.statusCode = response.statusCode;
-    msg.headers = response.headers;
-    msg.responseUrl = response.url;
+    addResponseDetails(msg, item.response as RestResponse, this.client);
     if (item.last) {
       parts.count = item.index + 1;
       msg.rowCount = item.index + 1;

@@ -81,6 +81,8 @@ describe('errors reach a catch node with the message, a stable code and no secre
     const msg = await caughtFrom({ node: { path: '/html' } });
     assert.equal(msg.error.code, 'ERR_NOT_JSON');
     assert.match(msg.error.message, /text\/html/);
+    assert.doesNotMatch(msg.error.message, /html>/, 'the message does not quote the body');
+    assert.equal(msg.error.cause, undefined);
     assert.match(msg.responseBody, /not json/);
   });
 
@@ -209,6 +211,22 @@ describe('errors reach a catch node with the message, a stable code and no secre
     assert.equal(api.requests.length, before);
   });
 
+  it('a placeholder of "." or ".." is ERR_VALUE: it would move the request to another path', async () => {
+    const before = api.requests.length;
+    const msg = await caughtFrom({
+      node: { path: '/accounts/{{payload.id}}/transfers' },
+      msg: { payload: { id: '..' } },
+    });
+    assert.equal(msg.error.code, 'ERR_VALUE');
+    assert.equal(api.requests.length, before);
+  });
+
+  it('a placeholder whose parent property is missing is ERR_VALUE, not a crash', async () => {
+    const msg = await caughtFrom({ node: { path: '/users/{{payload.user.id}}' }, msg: { payload: {} } });
+    assert.equal(msg.error.code, 'ERR_VALUE');
+    assert.match(msg.error.message, /payload\.user\.id/);
+  });
+
   it('a failing jsonata query value is ERR_CONFIG', async () => {
     const msg = await caughtFrom({
       node: { path: '/users', query: [{ name: 'x', value: '$nosuchfn()', type: 'jsonata' }] },
@@ -236,6 +254,7 @@ describe('errors reach a catch node with the message, a stable code and no secre
     const msg = await caughtFrom({ connection: { maxResponseBytes: 100000 }, node: { path: '/big' } });
     assert.equal(msg.error.code, 'ERR_RESPONSE_TOO_LARGE');
     assert.match(msg.error.message, /100000/);
+    assert.equal(msg.statusCode, 200, 'the response status is on the message');
   });
 
   it('a missing connection is ERR_CONFIG', async () => {

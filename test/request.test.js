@@ -13,6 +13,7 @@ describe('execute nodes: building the request from settings and msg', function (
       '/v1/users/a%2Fb%20c%3F%26': echo,
       '/v1/users/42': echo,
       '/v1/users/42/orders': echo,
+      '/v1/users:search': echo,
     });
   });
   after(() => api.close());
@@ -57,6 +58,11 @@ describe('execute nodes: building the request from settings and msg', function (
     } finally {
       delete process.env.REST_TEST_USER_ID;
     }
+  });
+
+  it('a colon in the first path segment is a path, not a URL scheme', async () => {
+    const request = await send({ path: 'users:search' }, {});
+    assert.equal(request.path, '/v1/users:search');
   });
 
   it('a path with its own query string keeps it', async () => {

@@ -13,6 +13,17 @@ describe('execute-rest-scalar', function () {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('4.1.8');
       },
+      'GET /zip-code': (req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('01234');
+      },
+      'GET /big-id': (req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('12345678901234567890');
+      },
+      'GET /untyped': (req, res) => {
+        res.end('42');
+      },
       'GET /number-text': (req, res) => {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('42');
@@ -107,6 +118,21 @@ describe('execute-rest-scalar', function () {
     const { caught } = await value({ valuePath: '$.version' }, '/version');
     assert.equal(caught.error.code, 'ERR_NOT_JSON');
     assert.equal(caught.statusCode, 200);
+  });
+
+  it('a text answer with a leading zero stays that text', async () => {
+    const { msg } = await value({ valuePath: '$' }, '/zip-code');
+    assert.equal(msg.payload, '01234');
+  });
+
+  it('a long numeric text keeps every digit as a string', async () => {
+    const { msg } = await value({ valuePath: '$', valueType: 'string' }, '/big-id');
+    assert.equal(msg.payload, '12345678901234567890');
+  });
+
+  it('a body without a content type that is JSON is read as JSON', async () => {
+    const { msg } = await value({ valuePath: '$' }, '/untyped');
+    assert.equal(msg.payload, 42);
   });
 
   it('writes to outputProperty', async () => {

@@ -35,7 +35,7 @@ export function createAuthStrategy(
     case '' as never:
       return noAuth;
     case 'basic':
-      return createBasicAuth(credentials);
+      return createBasicAuth(credentials, context.redactor);
     case 'bearer':
       return createBearerAuth(props, credentials);
     case 'apiKey':

@@ -3,6 +3,7 @@
  * bearer (a static token in a configurable header, with or without a prefix) and API key.
  */
 import { RestError } from '../errors';
+import type { SecretRedactor } from '../redact';
 import type { ConnectionCredentials, ConnectionProperties } from '../types';
 import type { AuthStrategy, OutgoingRequest } from './strategy';
 
@@ -18,9 +19,11 @@ export function tokenHeaderValue(prefix: string, token: string): string {
   return trimmed ? `${trimmed} ${token}` : token;
 }
 
-export function createBasicAuth(credentials: ConnectionCredentials): AuthStrategy {
+export function createBasicAuth(credentials: ConnectionCredentials, redactor?: SecretRedactor): AuthStrategy {
   if (!credentials.username) throw new RestError('ERR_CONFIG', 'Basic authentication needs a username.');
   const encoded = Buffer.from(`${credentials.username}:${credentials.password ?? ''}`).toString('base64');
+  // The header carries the password base64-encoded with the user name: a body that echoes it must not show it.
+  redactor?.add(encoded);
   return {
     credentialHeaders: ['authorization'],
     credentialQueryParams: [],

@@ -39,6 +39,11 @@ export class Transport {
     if (!this.tls.verify) options.warn?.(TLS_VERIFY_OFF_WARNING);
   }
 
+  /** Secrets the transport sends (proxy passwords and their Proxy-Authorization values): for redaction. */
+  secrets(): string[] {
+    return this.proxies.secrets();
+  }
+
   /**
    * The agents for a request to `url` (proxy or direct, per noProxy / NO_PROXY); created once
    * and reused. `https` is the agent for an https request to url's host, `http` for an http one.

@@ -57,6 +57,22 @@ export class ProxyRules {
     );
   }
 
+  /**
+   * Every proxy password in use (also from proxy URLs in the environment) and the header value
+   * that carries it, for redaction. Computed on demand, so no endpoint (which errors may
+   * reference) holds a password in clear.
+   */
+  secrets(): string[] {
+    const secrets: string[] = [];
+    for (const endpoint of [this.forHttp, this.forHttps]) {
+      if (!endpoint?.authorization) continue;
+      const token = endpoint.authorization.replace(/^Basic /, '');
+      const decoded = Buffer.from(token, 'base64').toString('utf8');
+      secrets.push(token, decoded.slice(decoded.indexOf(':') + 1));
+    }
+    return secrets;
+  }
+
   /** The proxy for a request to `target`, or undefined to connect directly. */
   proxyFor(target: URL): ProxyEndpoint | undefined {
     const proxy = target.protocol === 'https:' ? this.forHttps : this.forHttp;
