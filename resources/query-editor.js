@@ -17,7 +17,8 @@
   if (window.RestQueryEditor) return;
 
   var VALUE_TYPES = ['str', 'num', 'bool', 'msg', 'flow', 'global', 'env', 'jsonata'];
-  var BODY_METHODS = ['POST', 'PUT', 'PATCH', 'use'];
+  // DELETE too: the runtime sends msg.payload on DELETE when it is set and not empty (lib/body.ts)
+  var BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'use'];
 
   function isEnvReference(v) {
     return typeof v === 'string' && /\$\{[^}]+\}/.test(v);
@@ -30,9 +31,30 @@
       })
     );
   }
-  /** Empty (the node's default applies), an ${ENV} reference, or a JSONPath from the root. */
+  /**
+   * Empty (the node's default applies) or any non-blank text: the runtime reads `data.items`,
+   * `.x`, `@.x` and `[0]` as paths from the root (lib/extract.ts normalizePath) and reports a
+   * path it cannot parse as ERR_JSONPATH, so the editor has nothing safer to reject.
+   */
   function validJsonPath(v) {
-    return !v || isEnvReference(v) || /^\$/.test(v);
+    return v === undefined || v === null || v === '' || (typeof v === 'string' && v.trim() !== '');
+  }
+  /**
+   * A whole number from `min` (and up to `max`, when given), as a number or its text, or an
+   * ${ENV} reference (checked by the runtime once it is resolved).
+   */
+  function validWholeNumber(min, max) {
+    return function (v) {
+      if (isEnvReference(v)) return true;
+      if (typeof v === 'string' && !/^\s*-?\d+\s*$/.test(v)) return false;
+      var n = Number(v);
+      return (
+        (typeof v === 'number' || typeof v === 'string') &&
+        Number.isInteger(n) &&
+        n >= min &&
+        (max === undefined || n <= max)
+      );
+    };
   }
 
   /** Node name, or the method and path it calls. */
@@ -197,6 +219,7 @@
     isEnvReference: isEnvReference,
     validTypedList: validTypedList,
     validJsonPath: validJsonPath,
+    validWholeNumber: validWholeNumber,
     label: label,
     labelStyle: labelStyle,
     completeTemplate: completeTemplate,
