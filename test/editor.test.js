@@ -165,6 +165,7 @@ describe('editor (browser)', function () {
       'saveRequest',
       'validJsonPath',
       'validTypedList',
+      'validWholeNumber',
     ]);
     for (const type of ['execute-rest-grid', 'execute-rest-scalar']) {
       const template = await page.evaluate((t) => $(`script[data-template-name="${t}"]`).html(), type);
@@ -211,6 +212,103 @@ describe('editor (browser)', function () {
     }
     assert.match(help[1], /rowCount[\s\S]*columns[\s\S]*parts/);
     assert.match(help[2], /ERR_VALUE/);
+
+    // what the runtime really does, in the words a user reads
+    const [connection, grid, scalar] = help;
+    assert.match(connection, /Redirect URI \(callback URL\)/);
+    assert.match(
+      connection,
+      /Also used for a proxy from <code>HTTP_PROXY<\/code> \/ <code>HTTPS_PROXY<\/code> \/ <code>ALL_PROXY<\/code> \(lower-case names win\)/,
+    );
+    assert.match(
+      connection,
+      /Discover[^<]*before deploy[\s\S]*<code>\$\{ENV_VAR\}<\/code> is not substituted[\s\S]*proxy and CA certificate are not used/,
+    );
+    assert.match(connection, /<code>ERR_AUTH<\/code> \(OAuth2 only/);
+    assert.match(connection, /<code>ERR_HTTP_STATUS<\/code> \(the API answered outside 2xx, including 401 and 403\)/);
+    for (const text of [grid, scalar]) {
+      const errorList = (code) => text.match(new RegExp(`<dt>${code}</dt><dd>([\\s\\S]*?)</dd>`))[1];
+      assert.match(errorList('ERR_AUTH'), /^OAuth2 only: the token endpoint refused/);
+      assert.doesNotMatch(errorList('ERR_AUTH'), /credentials were refused/);
+      assert.match(
+        errorList('ERR_HTTP_STATUS'),
+        /a status outside 2xx, after retries where they apply \(also a redirect loop\)/,
+      );
+      assert.match(errorList('ERR_CONFIG'), /missing username, token or API key/);
+      assert.match(
+        errorList('ERR_VALUE'),
+        /\{\{placeholder\}\}[\s\S]*header has a character HTTP does not allow[\s\S]*msg.payload<\/code> cannot be/,
+      );
+      assert.match(text, /delete <code>msg.headers<\/code> \(change node\) before chaining/);
+      assert.match(
+        text,
+        /<code>content-length<\/code>, <code>content-encoding<\/code>, <code>host<\/code>, ...\) are never forwarded/,
+      );
+      assert.match(
+        text,
+        /on DELETE when <code>msg.payload<\/code> is set and not empty \(Body: <i>no body<\/i> never sends one\)/,
+      );
+    }
+    assert.match(
+      grid,
+      /With "one message per row", one row\.<\/dd>\s*<dt>rowCount .*\s*<dd>[^<]*on the last message only/,
+    );
+    assert.match(grid, /<code>parts.count<\/code> is on the last message only/);
+    assert.match(grid, /a response with no rows sends no message at all/);
+    assert.match(grid, /a failure on a later page arrives after the earlier pages' rows were sent/);
+    assert.match(grid, /Next path gives something that is not a link or cursor/);
+    assert.match(grid, /<code>msg.page<\/code>/);
+    assert.match(
+      grid,
+      /a page shorter than Page size, when the page size parameter is set \(otherwise the first empty page\)/,
+    );
+    assert.match(grid, /a page identical to the previous one/);
+    assert.match(grid, /page size is only sent when its parameter name is set/);
+    assert.match(scalar, /JSON <code>null<\/code> stays <code>null<\/code> whatever "Convert to" says/);
+    assert.match(scalar, /with Convert to <i>auto<\/i> it stays a string/);
+    assert.match(scalar, /HEAD response has no body, so its value counts as not found/);
+  });
+
+  it('validates fields the way the runtime reads them', async function () {
+    const results = await page.evaluate(() => {
+      const check = (type, prop, values) => {
+        const validate = RED.nodes.getType(type).defaults[prop].validate;
+        // Node-RED calls validators with the node as `this`
+        return values.map((v) => validate.call({}, v, {}) === true);
+      };
+      const paths = ['', '$', '$.data.items', 'data.items', '@.x', '.x', '[0]', '${ROWS_PATH}', '   '];
+      return {
+        rowsPath: check('execute-rest-grid', 'rowsPath', paths),
+        nextPath: check('execute-rest-grid', 'nextPath', paths),
+        valuePath: check('execute-rest-scalar', 'valuePath', paths),
+        pageSize: check('execute-rest-grid', 'pageSize', [100, '100', 1, 0, -1, 1.5, '2.5', 'abc', '', '${PAGE_SIZE}']),
+        maxPages: check('execute-rest-grid', 'maxPages', [100, 1, 0, 2.5, '', '${MAX_PAGES}']),
+        retries: check('rest-connection', 'retries', [0, 2, 10, '10', 11, -1, 1.5, '', '${RETRIES}']),
+        maxResponseBytes: check('rest-connection', 'maxResponseBytes', [0, 52428800, '0', -1, 1.5, '', '${MAX}']),
+        timeout: check('rest-connection', 'timeout', [1, 30000, '30000', 0, -5, 2.5, '', '${TIMEOUT}']),
+        proxyUrl: check('rest-connection', 'proxyUrl', [
+          '',
+          'http://proxy.example.com:3128',
+          'https://proxy.example.com',
+          'proxy.example.com:3128',
+          'http://user:pw@proxy:3128',
+          '${PROXY}',
+          'socks5://proxy:1080',
+          'proxy host:3128',
+          '://proxy',
+        ]),
+      };
+    });
+    const pathVerdicts = [true, true, true, true, true, true, true, true, false];
+    assert.deepStrictEqual(results.rowsPath, pathVerdicts, 'rowsPath: any non-blank path, as normalizePath reads it');
+    assert.deepStrictEqual(results.nextPath, pathVerdicts, 'nextPath');
+    assert.deepStrictEqual(results.valuePath, pathVerdicts, 'valuePath');
+    assert.deepStrictEqual(results.pageSize, [true, true, true, false, false, false, false, false, false, true]);
+    assert.deepStrictEqual(results.maxPages, [true, true, false, false, false, true]);
+    assert.deepStrictEqual(results.retries, [true, true, true, true, false, false, false, false, true]);
+    assert.deepStrictEqual(results.maxResponseBytes, [true, true, true, false, false, false, true]);
+    assert.deepStrictEqual(results.timeout, [true, true, true, false, false, false, false, true]);
+    assert.deepStrictEqual(results.proxyUrl, [true, true, true, true, true, true, false, false, false]);
   });
 
   it('edits a grid node with a new connection, shows the right fields, and deploys the contract names', async function () {
@@ -263,6 +361,23 @@ describe('editor (browser)', function () {
       basic,
     );
     assert.strictEqual(await page.inputValue('#rc-redirectUri'), `${editor.url}rest-connection/callback`);
+    assert.strictEqual((await page.textContent('label[for="rc-redirectUri"]')).trim(), 'Redirect URI (callback URL)');
+    await assertShown([], ['#rc-redirectUri-warning']);
+    assert.match(
+      await page
+        .locator('#rc-tab-auth .rc-note')
+        .allTextContents()
+        .then((t) => t.join('\n')),
+      /Also the refresh token endpoint\./,
+    );
+    assert.match(
+      await page.textContent('#rc-discover-note'),
+      /without \$\{ENV_VAR\} substitution and without this connection's proxy or CA certificate/,
+    );
+    for (const note of await page
+      .locator('#rc-tab-auth .rc-uses-deployed, #rc-tab-connection .rc-uses-deployed')
+      .allTextContents())
+      assert.match(note, /uses? the deployed settings: deploy your changes first\.$/i);
     assert.strictEqual(await page.isDisabled('#rc-authorize'), true, 'Authorize waits for a deploy');
     await assertShown(['#rc-tab-auth .rc-deploy-hint'], []);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'connection-oauth2.png') });
@@ -286,10 +401,22 @@ describe('editor (browser)', function () {
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'connection-headers.png') });
 
     await openTab('rc-tab-proxy');
-    await assertShown([], ['#node-config-input-proxyUrl']);
+    // the credentials also serve a proxy from HTTP_PROXY / HTTPS_PROXY / ALL_PROXY, so they stay visible
+    const proxyCredentials = [
+      '#node-config-input-proxyDomain',
+      '#node-config-input-proxyUsername',
+      '#node-config-input-proxyPassword',
+      '#rc-proxy-credentials-note',
+    ];
+    await assertShown(proxyCredentials, ['#node-config-input-proxyUrl', '#node-config-input-noProxy']);
+    assert.match(
+      await page.textContent('#rc-proxy-credentials-note'),
+      /^Also used for a proxy from HTTP_PROXY \/ HTTPS_PROXY \/ ALL_PROXY \(lower-case names win\)\.$/,
+    );
     await page.check('#node-config-input-useProxy');
-    await assertShown(['#node-config-input-proxyUrl', '#node-config-input-proxyPassword'], []);
+    await assertShown(['#node-config-input-proxyUrl', '#node-config-input-noProxy', ...proxyCredentials], []);
     await page.uncheck('#node-config-input-useProxy');
+    await assertShown(proxyCredentials, ['#node-config-input-proxyUrl']);
 
     await openTab('rc-tab-tls');
     await assertShown([], ['#rc-tlsVerify-warning']);
@@ -330,7 +457,15 @@ describe('editor (browser)', function () {
     };
     await assertShown([], paging.visible);
     await page.selectOption('#node-input-paging', 'nextUrl');
-    await assertShown(['#node-input-nextPath', '#rest-grid-maxPages'], ['#node-input-pageParam']);
+    await assertShown(
+      ['#node-input-nextPath', '#node-input-pageSizeParam', '#rest-grid-pageSize', '#rest-grid-maxPages'],
+      ['#node-input-pageParam'],
+    );
+    await page.selectOption('#node-input-paging', 'linkHeader');
+    await assertShown(
+      ['#node-input-pageSizeParam', '#rest-grid-pageSize', '#rest-grid-maxPages'],
+      ['#node-input-pageParam', '#node-input-nextPath'],
+    );
     await page.selectOption('#node-input-paging', 'offset');
     await assertShown(
       ['#node-input-pageParam', '#node-input-pageSizeParam', '#rest-grid-pageSize'],
@@ -342,7 +477,18 @@ describe('editor (browser)', function () {
     await assertShown([], ['#node-input-bodyType']);
     await page.selectOption('#node-input-method', 'POST');
     await assertShown(['#node-input-bodyType'], []);
+    // the runtime sends a DELETE body when msg.payload is set, so "no body" must be choosable there
+    await page.selectOption('#node-input-method', 'DELETE');
+    await assertShown(['#node-input-bodyType'], []);
+    assert.ok((await page.locator('#node-input-bodyType option').allTextContents()).includes('no body'));
+    await page.selectOption('#node-input-method', 'HEAD');
+    await assertShown([], ['#node-input-bodyType']);
     await page.selectOption('#node-input-method', 'GET');
+    // a JSONPath without the leading $ is what the runtime reads too: no red border
+    await page.fill('#node-input-rowsPath', 'data.items');
+    await page.locator('#node-input-rowsPath').blur();
+    assert.strictEqual(await page.locator('#node-input-rowsPath.input-error').count(), 0, 'data.items is valid');
+    await page.fill('#node-input-rowsPath', '$.data');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'grid.png') });
     await page.click('#node-dialog-ok');
     await page.waitForSelector('#node-input-path', { state: 'detached' });
@@ -581,6 +727,25 @@ describe('editor (browser)', function () {
     assert.strictEqual(loginUrl.searchParams.get('redirect_uri'), `${editor.url}rest-connection/callback`);
     assert.strictEqual(loginUrl.searchParams.get('code_challenge_method'), 'S256');
     await login.close();
+    // the redirect URI shown is the one the runtime sent; here it is the editor's own address
+    assert.strictEqual(await page.inputValue('#rc-redirectUri'), `${editor.url}rest-connection/callback`);
+    await assertShown([], ['#rc-redirectUri-warning']);
+
+    // behind a reverse proxy the runtime sends another one: the editor shows it and warns
+    await page.setExtraHTTPHeaders({ 'x-forwarded-host': 'nodered.example.test' });
+    const [proxiedLogin] = await Promise.all([page.waitForEvent('popup'), page.click('#rc-authorize')]);
+    await proxiedLogin.waitForURL(/\/oauth\/authorize\?/, { timeout: 15000 });
+    await page.setExtraHTTPHeaders({});
+    const sentUri = 'http://nodered.example.test/rest-connection/callback';
+    assert.strictEqual(new URL(proxiedLogin.url()).searchParams.get('redirect_uri'), sentUri);
+    await proxiedLogin.close();
+    assert.strictEqual(await page.inputValue('#rc-redirectUri'), sentUri);
+    await assertShown(['#rc-redirectUri-warning'], []);
+    assert.strictEqual(
+      await page.textContent('#rc-redirectUri-warning'),
+      `Node-RED sends ${sentUri} as the redirect URI, not ${editor.url}rest-connection/callback as this ` +
+        "editor's address suggests: register the one Node-RED sends.",
+    );
     await page.click('#node-config-dialog-cancel');
     await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
     assert.deepStrictEqual(pageErrors, [], 'no script error in the editor');
