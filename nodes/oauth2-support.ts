@@ -9,8 +9,9 @@ import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import { OAuth2Auth, type OAuth2TokenStoreSettings } from '../lib/auth/oauth2';
 import { RestError, isRestError } from '../lib/errors';
-import { createCodeVerifier, PendingAuthorizations } from '../lib/oauth2/authorization-requests';
+import { createCodeVerifier, createState, PendingAuthorizations } from '../lib/oauth2/authorization-requests';
 import { discoverEndpoints } from '../lib/oauth2/discovery';
+import { DurableTokenStore } from '../lib/oauth2/token-store';
 import { needsAnyPermission } from './admin-permission';
 import type { RestConnectionNode } from './connection-node';
 
@@ -48,8 +49,10 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       const auth = await oauth2Of(RED, idOf(req));
       const redirectUri = callbackUrl(RED, req);
       const codeVerifier = auth.usesPkce ? createCodeVerifier() : undefined;
-      const state = pendingLogins.add({ connectionId: idOf(req), redirectUri, codeVerifier });
+      const state = createState();
       const url = await auth.startAuthorization(redirectUri, state, codeVerifier);
+      // Only a login that could start is remembered.
+      pendingLogins.add({ connectionId: idOf(req), redirectUri, codeVerifier }, state);
       if (req.query.format === 'json') return res.json({ url, redirectUri });
       res.redirect(302, url);
     } catch (err) {
@@ -140,6 +143,17 @@ export function tokenStoreSettings(RED: NodeAPI): OAuth2TokenStoreSettings | und
       void RED.nodes.addCredentials(connectionId, { ...current, ...tokens });
     },
   };
+}
+
+/**
+ * Deletes a connection's durable tokens: for the close handler when the connection node is
+ * removed (`removed === true`), so its tokens do not outlive it on disk. Runs after any write
+ * still queued for that file. Nothing to do without a store or without a file.
+ */
+export async function forgetStoredTokens(RED: NodeAPI, connectionId: string): Promise<void> {
+  const settings = tokenStoreSettings(RED);
+  if (!settings) return;
+  await new DurableTokenStore(settings, connectionId).remove();
 }
 
 /** The secret Node-RED encrypts flows_cred.json with: settings' credentialSecret, else the one it generated. */

@@ -13,6 +13,8 @@ const path = require('node:path');
 const { useNodeRed, load, helper, nextMessage, messages, statuses } = require('./support/node-red');
 const { startAuthServer } = require('./support/oauth2-server');
 const { startProtectedApi } = require('./support/oauth2-api');
+const { forgetStoredTokens } = require('../dist/nodes/oauth2-support');
+const { DurableTokenStore } = require('../dist/lib/oauth2/token-store');
 
 const CREDENTIAL_SECRET = 'node-red-credential-secret-for-tests';
 
@@ -79,15 +81,22 @@ describe('OAuth2 in flows', function () {
     conn: { clientId: auth.clientId, clientSecret: auth.clientSecret, ...extra },
   });
 
-  async function ask() {
+  async function ask(msg = { payload: 'go' }) {
     const outcome = Promise.race([
       nextMessage('out').then((msg) => ({ msg })),
       nextMessage('caught').then((caught) => ({ caught })),
     ]);
-    helper.getNode('query').receive({ payload: 'go' });
+    helper.getNode('query').receive(msg);
     const result = await outcome;
     seen.push(JSON.stringify(result));
     return result;
+  }
+
+  /** The value a message got; fails with the caught error's message when there is none. */
+  async function askValue() {
+    const { msg, caught } = await ask();
+    assert.ok(msg, `no value: ${caught?.error?.code} ${caught?.error?.message}`);
+    return msg.payload;
   }
 
   describe('with a deployed flow', () => {
@@ -157,6 +166,60 @@ describe('OAuth2 in flows', function () {
       );
     });
 
+    it("invalid_grant: the caught message carries the token endpoint's status and headers (redacted), not its own", async () => {
+      await load(flow({ oauth2Grant: 'refresh_token' }), credentials({ refreshToken: 'long-revoked-refresh-token' }));
+      const { caught } = await ask({ payload: 'go', headers: { 'x-from-the-flow': 'mine' } });
+      assert.equal(caught.error.code, 'ERR_AUTH');
+      assert.equal(caught.statusCode, 400);
+      assert.equal(caught.headers['x-from-the-flow'], undefined, 'not the headers the message came with');
+      assert.match(caught.headers['content-type'], /application\/json/);
+      assert.match(caught.headers['www-authenticate'], /invalid_grant.*refresh token \*\*\* is expired/);
+      assert.match(caught.responseBody, /invalid_grant/);
+    });
+
+    it('password grant: a refused refresh token is replaced using the password; messages keep working, also after a restart', async () => {
+      auth.behaviour.expiresIn = 2;
+      const passwordFlow = () => flow({ oauth2Grant: 'password' });
+      const creds = () => credentials({ username: 'ada', password: 'user-password-value' });
+      await load(passwordFlow(), creds());
+      assert.equal(await askValue(), 42);
+      auth.liveRefreshTokens.clear(); // revoked by the provider
+      await new Promise((resolve) => setTimeout(resolve, 1900));
+      assert.equal(await askValue(), 42);
+      assert.equal(await askValue(), 42);
+      const grants = () => auth.ledger.tokenRequests.map((request) => `${request.grant}:${request.status}`);
+      assert.deepEqual(grants(), ['password:200', 'refresh_token:400', 'password:200']);
+      assert.ok(!statuses('query').some((status) => status.text === 'authorization needed'));
+
+      await helper.unload();
+      await load(passwordFlow(), creds());
+      await new Promise((resolve) => setTimeout(resolve, 1900));
+      assert.equal(await askValue(), 42);
+      assert.deepEqual(grants(), ['password:200', 'refresh_token:400', 'password:200', 'refresh_token:200']);
+      assert.equal(auth.ledger.tokenRequests[3].params.refresh_token, auth.ledger.tokenRequests[2].refreshToken);
+    });
+
+    it('redeploy during a refresh: the rotated refresh token reaches the new connection', async () => {
+      const deployed = auth.issueRefreshToken('deployed-flow-refresh-token-2');
+      const refreshFlow = () => flow({ oauth2Grant: 'refresh_token' });
+      await load(refreshFlow(), credentials({ refreshToken: deployed }));
+      assert.equal(await askValue(), 42);
+      auth.behaviour.answerDelayMs = 400; // the server has rotated; its answer is on the way
+      api.reject(api.requests.at(-1).token);
+      helper.getNode('query').receive({ payload: 'during the redeploy' });
+      while (auth.count() < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      await helper.unload(); // Node-RED closes the connection node
+      auth.behaviour.answerDelayMs = 0;
+      await load(refreshFlow(), credentials({ refreshToken: deployed }));
+      assert.equal(await askValue(), 42);
+      api.reject(api.requests.at(-1).token);
+      assert.equal(await askValue(), 42);
+      const [, during, after] = auth.ledger.tokenRequests;
+      assert.equal(after.params.refresh_token, during.refreshToken);
+      assert.equal(after.status, 200);
+      assert.equal(auth.count(), 3);
+    });
+
     it('token endpoint down: ERR_NETWORK, no crash; the next message works once it is back', async () => {
       await load(flow(), credentials());
       await auth.stop();
@@ -203,6 +266,37 @@ describe('OAuth2 in flows', function () {
       const forged = await fetch(adminUrl('/rest-connection/callback?code=abc&state=forged'));
       assert.equal(forged.status, 400);
       assert.equal(auth.count('authorization_code'), 1, 'no exchange for a forged state');
+    });
+
+    it('pending logins: at most 100 are kept (oldest dropped), and one that could not start is not kept', async () => {
+      const loginFlow = flow({ oauth2Grant: 'authorization_code', discoveryUrl: auth.url, tokenUrl: '' });
+      loginFlow.push({ ...loginFlow[1], id: 'conn-cc', oauth2Grant: 'client_credentials', tokenUrl: auth.tokenUrl });
+      await load(loginFlow, { ...credentials(), 'conn-cc': credentials().conn });
+      const startLogin = async (id = 'conn') => {
+        const start = await fetch(adminUrl(`/rest-connection/${id}/authorize`), { redirect: 'manual' });
+        if (start.status !== 302) return { status: start.status, body: await start.text() };
+        const provider = await fetch(start.headers.get('location'), { redirect: 'manual' });
+        return { status: start.status, callback: provider.headers.get('location') };
+      };
+      const finish = async (callback) => {
+        const page = await fetch(callback, { redirect: 'manual' });
+        seen.push(await page.text());
+        return page.status;
+      };
+
+      const kept = await startLogin();
+      for (let i = 0; i < 100; i++) {
+        const refused = await startLogin('conn-cc');
+        assert.equal(refused.status, 400, 'the client_credentials connection cannot start a login');
+      }
+      assert.equal(await finish(kept.callback), 200, 'refused starts did not push the pending login out');
+
+      const oldest = await startLogin();
+      let newest;
+      for (let i = 0; i < 100; i++) newest = await startLogin();
+      assert.equal(await finish(oldest.callback), 400, 'the oldest of 101 pending logins was dropped');
+      assert.equal(await finish(newest.callback), 200);
+      assert.equal(auth.count('authorization_code'), 2);
     });
 
     it('revoke: the revocation endpoint gets both tokens, which are forgotten (store and memory)', async () => {
@@ -270,6 +364,29 @@ describe('OAuth2 in flows', function () {
     });
   });
 
+  describe('forgetStoredTokens (for a removed connection)', () => {
+    const settings = (extra = {}) => ({ settings: { userDir, credentialSecret: CREDENTIAL_SECRET, ...extra } });
+    const directory = () => path.join(userDir, 'rest-connection-tokens');
+
+    it("deletes that connection's store file only, after the writes queued before it", async () => {
+      const store = (id) => new DurableTokenStore({ directory: directory(), secret: CREDENTIAL_SECRET }, id);
+      const tokens = { refreshToken: 'stored-refresh-token', configurationHash: 'h', savedAt: Date.now() };
+      await store('other-connection').save(tokens);
+      const lateWrite = store('removed-connection').save(tokens); // a closing connection still writing
+      await forgetStoredTokens(settings(), 'removed-connection');
+      await lateWrite;
+      assert.equal(fs.existsSync(path.join(directory(), 'removed-connection.json')), false);
+      assert.ok(fs.existsSync(path.join(directory(), 'other-connection.json')), 'other connections keep theirs');
+      await forgetStoredTokens(settings(), 'removed-connection'); // no file: nothing to do
+    });
+
+    it('is a no-op without a store (no user directory, or credential encryption off)', async () => {
+      await forgetStoredTokens({ settings: {} }, 'conn');
+      await forgetStoredTokens(settings({ credentialSecret: false }), 'other-connection');
+      assert.ok(fs.existsSync(path.join(directory(), 'other-connection.json')));
+    });
+  });
+
   describe('secrets scan', () => {
     it('no secret or token appears in any log line, status, message or admin answer above', () => {
       const secrets = [
@@ -278,6 +395,7 @@ describe('OAuth2 in flows', function () {
         'long-revoked-refresh-token',
         'deployed-flow-refresh-token',
         'flow-refresh-token-to-revoke',
+        'deployed-flow-refresh-token-2',
         ...issued,
       ];
       const text = seen.join('\n');

@@ -11,6 +11,7 @@ const { RestClient } = require('../dist/lib/client');
 const { connectionDefaults } = require('../dist/lib/definitions');
 const { OAuth2Auth } = require('../dist/lib/auth/oauth2');
 const { PendingAuthorizations, createCodeVerifier } = require('../dist/lib/oauth2/authorization-requests');
+const { DurableTokenStore } = require('../dist/lib/oauth2/token-store');
 const { startAuthServer } = require('./support/oauth2-server');
 const { startProtectedApi } = require('./support/oauth2-api');
 
@@ -193,6 +194,8 @@ describe('OAuth2 (library)', function () {
       const redirectUri = 'http://127.0.0.1:1880/rest-connection/callback';
       const codeVerifier = createCodeVerifier();
       const state = pending.add({ connectionId: 'conn-1', redirectUri, codeVerifier });
+      for (let i = 0; i < 99; i++) pending.add({ connectionId: 'conn-1', redirectUri });
+      assert.equal(pending.size, 100);
       assert.ok(client.auth instanceof OAuth2Auth);
       const login = new URL(await client.auth.startAuthorization(redirectUri, state, codeVerifier));
       assert.equal(login.searchParams.get('client_id'), auth.clientId);
@@ -205,6 +208,9 @@ describe('OAuth2 (library)', function () {
       assert.equal(callback.searchParams.get('state'), state);
       const entry = pending.take(callback.searchParams.get('state'));
       assert.equal(pending.take(state), undefined, 'a state is used once');
+      pending.add({ connectionId: 'conn-1', redirectUri });
+      pending.add({ connectionId: 'conn-1', redirectUri });
+      assert.equal(pending.size, 100, 'at most 100 logins are kept');
       await client.auth.completeAuthorization(callback.searchParams.get('code'), entry.redirectUri, entry.codeVerifier);
       assert.equal((await get(client)).statusCode, 200);
       const exchange = auth.ledger.tokenRequests.find((request) => request.grant === 'authorization_code');
@@ -445,6 +451,147 @@ describe('OAuth2 (library)', function () {
     });
   });
 
+  describe('a refused refresh token', () => {
+    const changes = []; // what Node-RED's in-memory credentials would be told
+    const store = () => ({
+      directory: path.join(userDir, 'refused-refresh-tokens'),
+      secret: 'node-red-credential-secret',
+      onTokensChanged: (connectionId, tokens) => changes.push({ connectionId, ...tokens }),
+    });
+    const grants = () => auth.ledger.tokenRequests.map((request) => `${request.grant}:${request.status}`);
+    // expires_in 2 s: refreshed ahead from 1.8 s on (the JWT itself may expire from 1 s on).
+    const expire = () => new Promise((resolve) => setTimeout(resolve, 1900));
+    const revokeAll = () => auth.liveRefreshTokens.clear();
+
+    it('password: the next burst gets a fresh pair with the password (one flight), also after a restart', async () => {
+      auth.behaviour.expiresIn = 2;
+      const creds = clientCredentials({ username: 'ada', password: PASSWORD });
+      const options = { connectionId: 'password-recovers', tokenStore: store() };
+      const client = await connect({ oauth2Grant: 'password' }, creds, options);
+      await get(client);
+      revokeAll();
+      await expire();
+      const burst = await Promise.all(Array.from({ length: 20 }, () => get(client)));
+      assert.ok(burst.every((response) => response.statusCode === 200));
+      assert.deepEqual(grants(), ['password:200', 'refresh_token:400', 'password:200']);
+      assert.ok(!client.states.some((state) => state.text === 'authorization needed'), 'no "click Authorize"');
+      const fresh = auth.ledger.tokenRequests[2].refreshToken;
+      await client.close();
+
+      // Restart: the fresh refresh token was stored, the refused one is gone.
+      const restarted = await connect({ oauth2Grant: 'password' }, creds, options);
+      await expire();
+      assert.equal((await get(restarted)).statusCode, 200);
+      assert.deepEqual(grants(), ['password:200', 'refresh_token:400', 'password:200', 'refresh_token:200']);
+      assert.equal(auth.ledger.tokenRequests[3].params.refresh_token, fresh);
+    });
+
+    it('client_credentials with refresh tokens: a refused one is replaced by a new client_credentials grant', async () => {
+      auth.behaviour.expiresIn = 2;
+      auth.behaviour.clientCredentialsRefresh = true;
+      const client = await connect({}, clientCredentials(), { connectionId: 'cc-recovers' });
+      await get(client);
+      revokeAll();
+      await expire();
+      const burst = await Promise.all(Array.from({ length: 20 }, () => get(client)));
+      assert.ok(burst.every((response) => response.statusCode === 200));
+      assert.deepEqual(grants(), ['client_credentials:200', 'refresh_token:400', 'client_credentials:200']);
+    });
+
+    it('password after a 401: the renewal falls back to the password at once', async () => {
+      const client = await connect(
+        { oauth2Grant: 'password' },
+        clientCredentials({ username: 'ada', password: PASSWORD }),
+        { connectionId: 'password-401' },
+      );
+      await get(client);
+      revokeAll();
+      api.reject(lastToken());
+      assert.equal((await get(client)).statusCode, 200);
+      assert.deepEqual(grants(), ['password:200', 'refresh_token:400', 'password:200']);
+    });
+
+    it('refresh_token grant: ERR_AUTH once, then the refused token is never sent again, not even after a restart', async () => {
+      const deployed = auth.issueRefreshToken('deployed-refresh-token-5');
+      const creds = clientCredentials({ refreshToken: deployed });
+      const options = { connectionId: 'refresh-refused', tokenStore: store() };
+      const client = await connect({ oauth2Grant: 'refresh_token' }, creds, options);
+      await get(client);
+      revokeAll();
+      api.reject(lastToken());
+      const refused = await fails(get(client));
+      assert.equal(refused.code, 'ERR_AUTH');
+      assert.match(refused.message, /authorized again/);
+      assert.deepEqual(client.states.at(-1), { level: 'error', text: 'authorization needed' });
+      assert.deepEqual(changes.at(-1), { connectionId: 'refresh-refused', accessToken: '', refreshToken: '' });
+
+      const again = await fails(get(client));
+      assert.equal(again.code, 'ERR_AUTH');
+      assert.match(again.message, /no refresh token/);
+      await client.close();
+      const restarted = await connect({ oauth2Grant: 'refresh_token' }, creds, options);
+      assert.equal((await fails(get(restarted))).code, 'ERR_AUTH');
+      assert.deepEqual(grants(), ['refresh_token:200', 'refresh_token:400'], 'the refused token was not sent again');
+    });
+
+    it("the error carries the token endpoint's headers (redacted), not the API's", async () => {
+      const client = await connect(
+        { oauth2Grant: 'refresh_token' },
+        clientCredentials({ refreshToken: 'revoked-refresh-token-6' }),
+        { connectionId: 'refused-headers' },
+      );
+      const err = await fails(get(client));
+      assert.equal(err.statusCode, 400);
+      assert.match(err.headers['content-type'], /application\/json/);
+      assert.match(err.headers['www-authenticate'], /invalid_grant/);
+      assert.doesNotMatch(JSON.stringify(err.headers), /revoked-refresh-token-6/);
+      assert.match(err.headers['www-authenticate'], /refresh token \*\*\* is expired/);
+      seen.push(JSON.stringify(err.headers));
+    });
+  });
+
+  describe('redeploy during a token request', () => {
+    const store = () => ({ directory: path.join(userDir, 'redeploy-tokens'), secret: 'node-red-credential-secret' });
+
+    it('close waits for the refresh in flight and stores the rotated token; the new connection uses it', async () => {
+      const deployed = auth.issueRefreshToken('deployed-refresh-token-7');
+      const creds = clientCredentials({ refreshToken: deployed });
+      const options = { connectionId: 'redeploy-in-flight', tokenStore: store() };
+      const old = await connect({ oauth2Grant: 'refresh_token' }, creds, options);
+      await get(old);
+      auth.behaviour.answerDelayMs = 400;
+      api.reject(lastToken());
+      const pending = get(old).catch((err) => err); // its API request may meet the closed connection
+      while (auth.count() < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(auth.ledger.tokenRequests[1].status, 200, 'the server rotated; its answer is on the way');
+      await old.close(); // what Node-RED's close handler does on a redeploy
+      await pending;
+      const rotated = auth.ledger.tokenRequests[1].refreshToken;
+
+      auth.behaviour.answerDelayMs = 0;
+      const renewed = await connect({ oauth2Grant: 'refresh_token' }, creds, options);
+      assert.equal((await get(renewed)).statusCode, 200, 'the access token obtained during the close is valid');
+      api.reject(lastToken());
+      assert.equal((await get(renewed)).statusCode, 200);
+      assert.equal(auth.ledger.tokenRequests[2].params.refresh_token, rotated);
+      assert.equal(auth.count(), 3);
+    });
+
+    it('store objects of the same connection read and write one after the other, in the order asked', async () => {
+      const first = new DurableTokenStore(store(), 'shared-file');
+      const second = new DurableTokenStore(store(), 'shared-file');
+      const tokens = (refreshToken) => ({ refreshToken, configurationHash: 'h', savedAt: Date.now() });
+      const written = first.save(tokens('written-first'));
+      assert.equal((await second.load())?.refreshToken, 'written-first', 'the read waited for the write');
+      await written;
+      const writes = [first.save(tokens('older')), second.save(tokens('newer'))];
+      await Promise.all(writes);
+      assert.equal((await first.load()).refreshToken, 'newer');
+      await second.remove();
+      assert.equal(await first.load(), undefined);
+    });
+  });
+
   describe('revocation', () => {
     it('revokes the refresh and access tokens (RFC 7009) and forgets them', async () => {
       const initial = auth.issueRefreshToken('refresh-token-to-revoke');
@@ -503,6 +650,7 @@ describe('OAuth2 (library)', function () {
     it('no secret or token appears in any error, warning or state seen above', () => {
       const secrets = [auth.clientSecret, PASSWORD, 'not-the-password', 'wrong-secret-value', ...auth.issuedSecrets()];
       secrets.push('revoked-refresh-token-9', 'deployed-refresh-token-1', 'initial-refresh-token-1');
+      secrets.push('deployed-refresh-token-5', 'revoked-refresh-token-6', 'deployed-refresh-token-7');
       const text = seen.join('\n');
       assert.ok(seen.length > 10, 'something was captured');
       for (const secret of secrets) assert.ok(!text.includes(secret), `a secret leaked: ${secret.slice(0, 6)}…`);

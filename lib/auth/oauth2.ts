@@ -163,8 +163,9 @@ export class OAuth2Auth implements AuthStrategy {
     return this.manager.revokeAndForget();
   }
 
-  close(): void {
-    this.manager.close();
+  /** Resolves once a token request in flight has finished and its tokens are stored. */
+  close(): Promise<void> {
+    return this.manager.close();
   }
 }
 

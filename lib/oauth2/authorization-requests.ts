@@ -7,6 +7,8 @@ import crypto from 'node:crypto';
 
 /** A login not finished within this time must be started again. */
 const PENDING_LOGIN_TTL_MS = 10 * 60 * 1000;
+/** Logins kept at most: the oldest is dropped first, so repeated "Authorize" clicks cannot grow memory. */
+const MAX_PENDING_LOGINS = 100;
 
 export interface PendingAuthorization {
   connectionId: string;
@@ -18,6 +20,11 @@ export interface PendingAuthorization {
 
 function randomUrlSafe(bytes = 32): string {
   return crypto.randomBytes(bytes).toString('base64url');
+}
+
+/** An unguessable `state` for a new login. */
+export function createState(): string {
+  return randomUrlSafe(32);
 }
 
 /** A PKCE code verifier: 43 URL-safe characters from 32 random bytes. */
@@ -33,12 +40,23 @@ export function codeChallengeOf(codeVerifier: string): string {
 export class PendingAuthorizations {
   private readonly pending = new Map<string, PendingAuthorization>();
 
-  constructor(private readonly ttlMs = PENDING_LOGIN_TTL_MS) {}
+  constructor(
+    private readonly ttlMs = PENDING_LOGIN_TTL_MS,
+    private readonly maxEntries = MAX_PENDING_LOGINS,
+  ) {}
 
-  /** Registers a login and returns its state. */
-  add(entry: Omit<PendingAuthorization, 'createdAt'>, now = Date.now()): string {
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Registers a login under its state (a new one unless given) and returns the state. */
+  add(entry: Omit<PendingAuthorization, 'createdAt'>, state = createState(), now = Date.now()): string {
     this.prune(now);
-    const state = randomUrlSafe(32);
+    // A Map iterates in insertion order: the first keys are the oldest logins.
+    for (const oldest of this.pending.keys()) {
+      if (this.pending.size < this.maxEntries) break;
+      this.pending.delete(oldest);
+    }
     this.pending.set(state, { ...entry, createdAt: now });
     return state;
   }

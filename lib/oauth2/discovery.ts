@@ -43,8 +43,9 @@ export async function discoverEndpoints(input: string, options: DiscoveryOptions
   const where = `${url.origin}${url.pathname}`;
   let status: number;
   let body: string;
+  let headers: Record<string, string | string[] | undefined>;
   try {
-    ({ status, body } = await getText(url, options));
+    ({ status, body, headers } = await getText(url, options));
   } catch (err) {
     if (isRestError(err)) throw err;
     const classified = options.classifyError?.(err);
@@ -53,8 +54,10 @@ export async function discoverEndpoints(input: string, options: DiscoveryOptions
     throw new RestError('ERR_NETWORK', `Cannot read the discovery document ${where} (${code}).`, { cause: err });
   }
   if (status !== 200) {
+    // The discovery document's headers, not the API's (the request carried no credentials).
     throw new RestError('ERR_CONFIG', `The discovery document ${where} answered HTTP ${status}.`, {
       statusCode: status,
+      headers: { ...headers },
     });
   }
   let document: Record<string, unknown>;
@@ -76,7 +79,10 @@ export async function discoverEndpoints(input: string, options: DiscoveryOptions
   return endpoints;
 }
 
-function getText(url: URL, options: DiscoveryOptions): Promise<{ status: number; body: string }> {
+function getText(
+  url: URL,
+  options: DiscoveryOptions,
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   const agents = options.agentsFor(url);
   const get = url.protocol === 'https:' ? https.get : http.get;
   const agent = url.protocol === 'https:' ? agents.https : agents.http;
@@ -93,7 +99,11 @@ function getText(url: URL, options: DiscoveryOptions): Promise<{ status: number;
         chunks.push(chunk);
       });
       response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        resolve({
+          status: response.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          headers: response.headers,
+        }),
       );
       response.on('error', reject);
     });

@@ -27,7 +27,12 @@ export interface TokenEndpointOptions {
   redactor: SecretRedactor;
 }
 
-/** The token endpoint's error code (RFC 6749 §5.2), e.g. `invalid_grant`, when it sent one. */
+/**
+ * The token endpoint refused the request. `oauthError` is its error code (RFC 6749 §5.2), e.g.
+ * `invalid_grant`, when it sent one. `statusCode`, `headers` and `responseBody` are the TOKEN
+ * ENDPOINT's answer (not the API's; secrets redacted): a caught message shows them instead of
+ * keeping the headers it was sent with.
+ */
 export class TokenEndpointError extends RestError {
   oauthError?: string;
 }
@@ -135,7 +140,8 @@ export class TokenEndpoint {
       message?: string;
     };
     const data = boom.data as
-      { isResponseError?: boolean; payload?: Buffer; headers?: Record<string, string> } | undefined;
+      | { isResponseError?: boolean; payload?: Buffer; headers?: Record<string, string | string[] | undefined> }
+      | undefined;
     if (boom.isBoom && data?.isResponseError && boom.output?.statusCode === 407) {
       // A plain-HTTP token endpoint behind a proxy sees the proxy's refusal as a response.
       return new RestError(
@@ -157,6 +163,7 @@ export class TokenEndpoint {
         redact(`The ${what} ${where} refused the request (${reason}).`),
         {
           statusCode,
+          headers: this.options.redactor.redactDeep(plainHeaders(data.headers)),
           responseBody: bodyExcerpt(redact(data.payload?.toString('utf8') ?? '')),
           responseUrl: where,
         },
@@ -177,6 +184,15 @@ export class TokenEndpoint {
       `Cannot reach the ${what} ${where} (${detail}). The next request will try again.`,
     );
   }
+}
+
+/** Response headers as a plain object (redactDeep only walks plain objects). */
+export function plainHeaders(
+  headers: Record<string, string | string[] | undefined> | undefined,
+): Record<string, string | string[]> {
+  const plain: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) plain[name] = value;
+  return plain;
 }
 
 /**

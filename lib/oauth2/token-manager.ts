@@ -19,6 +19,12 @@ import { DurableTokenStore, fingerprint, type StoredTokens, type TokenStoreSetti
  */
 const RENEWAL_GRACE_MS = 2000;
 
+/**
+ * Closing waits at most this long (or the connection timeout, when shorter) for a token
+ * request in flight: under Node-RED's own close timeout (15 s), so a redeploy never hangs.
+ */
+const MAX_CLOSE_WAIT_MS = 10_000;
+
 /** The connection's OAuth2 settings (the contract's names) and credentials, ready for the token endpoint. */
 export type OAuth2Settings = Pick<
   ConnectionProperties,
@@ -161,8 +167,21 @@ export class TokenManager {
     return { revoked };
   }
 
-  close(): void {
+  /**
+   * No new token request starts; one in flight is waited for (at most the connection timeout)
+   * and its tokens are kept in the store: the server may already have rotated the refresh
+   * token, and the connection that replaces this one (redeploy) must load the new one.
+   */
+  async close(): Promise<void> {
     this.closed = true;
+    const flight = this.inFlight;
+    if (!flight) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.min(this.settings.timeout, MAX_CLOSE_WAIT_MS));
+    });
+    await Promise.race([flight.then(noop, noop), timeout]);
+    clearTimeout(timer);
   }
 
   private ready(): Promise<void> {
@@ -187,8 +206,9 @@ export class TokenManager {
       refreshToken === stored.refreshToken ||
       fingerprint(refreshToken) === stored.deployedRefreshTokenHash;
     if (!deployedIsUnchanged) return;
-    this.context.redactor.add(stored.accessToken, stored.refreshToken);
-    this.refreshToken = stored.refreshToken ?? this.refreshToken;
+    this.rememberSecrets(stored.accessToken, stored.refreshToken);
+    // Even when absent: a refresh token the server refused was forgotten on purpose.
+    this.refreshToken = stored.refreshToken;
     if (stored.accessToken) {
       this.access = {
         accessToken: stored.accessToken,
@@ -215,12 +235,14 @@ export class TokenManager {
     const { grant, username, password } = this.settings;
     if (this.refreshToken) {
       try {
-        return await this.exchange('refresh_token', { refresh_token: this.refreshToken }, true);
+        return await this.requestTokens('refresh_token', { refresh_token: this.refreshToken }, true);
       } catch (err) {
+        if (!isInvalidGrant(err)) throw err;
+        // Expired or revoked: never sent again, not even after a restart.
+        await this.forgetTokens();
         const canStartOver = grant === 'client_credentials' || grant === 'password';
-        if (!(canStartOver && isInvalidGrant(err))) throw err;
-        // The refresh token expired, but this grant can get a fresh pair on its own.
-        this.refreshToken = undefined;
+        if (!canStartOver) throw this.explainFailure(err, 'refresh_token');
+        // This grant gets a fresh pair with its own credentials, in the same flight.
       }
     }
     switch (grant) {
@@ -239,21 +261,32 @@ export class TokenManager {
     }
   }
 
-  /** One token request: parses the answer with the connection's paths, keeps and persists the tokens. */
+  /** A token request whose refusal says what the user can do about it. */
   private async exchange(grantType: string, params: Record<string, string>, withScope: boolean): Promise<TokenSet> {
+    try {
+      return await this.requestTokens(grantType, params, withScope);
+    } catch (err) {
+      throw this.explainFailure(err, grantType);
+    }
+  }
+
+  /**
+   * One token request: parses the answer with the connection's paths, keeps and persists the
+   * tokens. A refusal is the token endpoint's own error (with its `oauthError`).
+   */
+  private async requestTokens(
+    grantType: string,
+    params: Record<string, string>,
+    withScope: boolean,
+  ): Promise<TokenSet> {
     const { endpoint } = await this.tokenEndpoint();
     const body: Record<string, string> = {};
     if (withScope && this.settings.scope.trim()) body.scope = this.settings.scope.trim();
     for (const { name, value } of this.settings.tokenParams ?? []) if (name) body[name] = value;
     Object.assign(body, params);
-    let answer: unknown;
-    try {
-      answer = await endpoint.requestToken(grantType, body);
-    } catch (err) {
-      throw this.explainFailure(err, grantType);
-    }
+    const answer = await endpoint.requestToken(grantType, body);
     const token = readTokenResponse(answer, this.settings.paths);
-    this.context.redactor.add(token.accessToken, token.refreshToken);
+    this.rememberSecrets(token.accessToken, token.refreshToken);
     // A server that does not rotate refresh tokens answers without one: keep the one we have.
     if (token.refreshToken) this.refreshToken = token.refreshToken;
     this.access = token;
@@ -267,14 +300,32 @@ export class TokenManager {
 
   private async persist(token: TokenSet): Promise<void> {
     this.context.onTokensChanged?.({ accessToken: token.accessToken, refreshToken: this.refreshToken ?? '' });
+    await this.save({
+      accessToken: token.accessToken,
+      refreshToken: this.refreshToken,
+      expiresAt: token.expiresAt,
+      obtainedAt: token.obtainedAt,
+    });
+  }
+
+  /**
+   * After the server refused the refresh token: both tokens are dropped from memory, from
+   * Node-RED's credentials and from the store. The store keeps an entry without tokens, so a
+   * restart does not fall back to the deployed (equally dead) refresh token either.
+   */
+  private async forgetTokens(): Promise<void> {
+    this.refreshToken = undefined;
+    this.access = undefined;
+    this.context.onTokensChanged?.({ accessToken: '', refreshToken: '' });
+    await this.save({});
+  }
+
+  private async save(tokens: Pick<StoredTokens, 'accessToken' | 'refreshToken' | 'expiresAt' | 'obtainedAt'>) {
     if (!this.store) return;
     const deployed = this.settings.refreshToken;
     try {
       await this.store.save({
-        accessToken: token.accessToken,
-        refreshToken: this.refreshToken,
-        expiresAt: token.expiresAt,
-        obtainedAt: token.obtainedAt,
+        ...tokens,
         deployedRefreshTokenHash: deployed ? fingerprint(deployed) : undefined,
         configurationHash: this.configurationHash,
         savedAt: Date.now(),
@@ -327,6 +378,12 @@ export class TokenManager {
     return { endpoint, urls };
   }
 
+  /** Tokens are secrets too; only the recent ones are kept, so the redactor does not grow with every refresh. */
+  private rememberSecrets(accessToken: string | undefined, refreshToken: string | undefined): void {
+    if (accessToken) this.context.redactor.rotate('access token', accessToken);
+    if (refreshToken) this.context.redactor.rotate('refresh token', refreshToken);
+  }
+
   private explainFailure(err: unknown, grantType: string): unknown {
     if (!isInvalidGrant(err)) return err;
     const detail = (err as RestError).message;
@@ -345,8 +402,11 @@ export class TokenManager {
   private authorizationNeeded(message: string, cause?: unknown): RestError {
     this.inErrorState = true;
     this.context.onStateChange?.({ level: 'error', text: 'authorization needed' });
+    // The token endpoint's answer (already redacted), headers included: see TokenEndpointError.
     const details =
-      cause instanceof RestError ? { statusCode: cause.statusCode, responseBody: cause.responseBody } : {};
+      cause instanceof RestError
+        ? { statusCode: cause.statusCode, headers: cause.headers, responseBody: cause.responseBody }
+        : {};
     return new RestError('ERR_AUTH', this.context.redactor.redact(message), details);
   }
 
@@ -359,6 +419,8 @@ export class TokenManager {
     );
   }
 }
+
+function noop(): void {}
 
 export function isInvalidGrant(err: unknown): boolean {
   return err instanceof TokenEndpointError && err.oauthError === 'invalid_grant';

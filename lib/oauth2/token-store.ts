@@ -32,6 +32,28 @@ export interface TokenStoreSettings {
 
 const FORMAT_VERSION = 1;
 
+/**
+ * Pending work per store file, shared by every store object of the process: on a redeploy the
+ * closing connection may still write while the new one reads or writes the same file, and
+ * each must see the other's result, in the order they asked.
+ */
+const queues = new Map<string, Promise<void>>();
+
+function enqueue<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const previous = queues.get(file) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  const settled = next.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(file, settled);
+  // The map only holds files with work pending.
+  void settled.then(() => {
+    if (queues.get(file) === settled) queues.delete(file);
+  });
+  return next;
+}
+
 export function fingerprint(...parts: (string | undefined)[]): string {
   return crypto
     .createHash('sha256')
@@ -42,8 +64,6 @@ export function fingerprint(...parts: (string | undefined)[]): string {
 export class DurableTokenStore {
   private readonly key: Buffer;
   private readonly file: string;
-  /** Writes run one after the other, so an older write never lands after a newer one. */
-  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly settings: TokenStoreSettings,
@@ -57,8 +77,24 @@ export class DurableTokenStore {
     return this.file;
   }
 
-  /** The stored tokens; undefined when there are none. Throws when the file cannot be decrypted. */
-  async load(): Promise<StoredTokens | undefined> {
+  /**
+   * The stored tokens; undefined when there are none. Throws when the file cannot be decrypted.
+   * Waits for the writes asked before it, by this or another store object of the same file.
+   */
+  load(): Promise<StoredTokens | undefined> {
+    return enqueue(this.file, () => this.read());
+  }
+
+  /** Writes run one after the other, so an older write never lands after a newer one. */
+  save(tokens: StoredTokens): Promise<void> {
+    return enqueue(this.file, () => this.write(tokens));
+  }
+
+  remove(): Promise<void> {
+    return enqueue(this.file, () => fs.rm(this.file, { force: true }));
+  }
+
+  private async read(): Promise<StoredTokens | undefined> {
     let text: string;
     try {
       text = await fs.readFile(this.file, 'utf8');
@@ -74,36 +110,24 @@ export class DurableTokenStore {
     return JSON.parse(plain.toString('utf8')) as StoredTokens;
   }
 
-  save(tokens: StoredTokens): Promise<void> {
-    return this.enqueue(async () => {
-      const iv = crypto.randomBytes(12);
-      const cipher = crypto.createCipheriv('aes-256-gcm', this.key, iv);
-      const data = Buffer.concat([cipher.update(JSON.stringify(tokens), 'utf8'), cipher.final()]);
-      const envelope = {
-        version: FORMAT_VERSION,
-        iv: iv.toString('hex'),
-        tag: cipher.getAuthTag().toString('hex'),
-        data: data.toString('base64'),
-      };
-      await fs.mkdir(this.settings.directory, { recursive: true, mode: 0o700 });
-      const temporary = `${this.file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-      try {
-        await fs.writeFile(temporary, JSON.stringify(envelope), { mode: 0o600 });
-        await fs.rename(temporary, this.file);
-      } catch (err) {
-        await fs.rm(temporary, { force: true });
-        throw err;
-      }
-    });
-  }
-
-  remove(): Promise<void> {
-    return this.enqueue(() => fs.rm(this.file, { force: true }));
-  }
-
-  private enqueue(work: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => {});
-    return next;
+  private async write(tokens: StoredTokens): Promise<void> {
+    const iv = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.key, iv);
+    const data = Buffer.concat([cipher.update(JSON.stringify(tokens), 'utf8'), cipher.final()]);
+    const envelope = {
+      version: FORMAT_VERSION,
+      iv: iv.toString('hex'),
+      tag: cipher.getAuthTag().toString('hex'),
+      data: data.toString('base64'),
+    };
+    await fs.mkdir(this.settings.directory, { recursive: true, mode: 0o700 });
+    const temporary = `${this.file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await fs.writeFile(temporary, JSON.stringify(envelope), { mode: 0o600 });
+      await fs.rename(temporary, this.file);
+    } catch (err) {
+      await fs.rm(temporary, { force: true });
+      throw err;
+    }
   }
 }

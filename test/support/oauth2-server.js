@@ -8,6 +8,7 @@
  *
  *   const auth = await startAuthServer({ clientId: 'app', clientSecret: 's3cr3t' });
  *   auth.url; auth.tokenUrl; auth.count('refresh_token'); auth.behaviour.expiresIn = 5;
+ *   auth.behaviour.answerDelayMs = 500; // a slow token endpoint (it has rotated already)
  */
 const crypto = require('node:crypto');
 const http = require('node:http');
@@ -52,6 +53,10 @@ async function startAuthServer({ clientId = 'test-client', clientSecret = 'clien
     shape: null,
     /** Answer application/x-www-form-urlencoded instead of JSON. */
     form: false,
+    /** Milliseconds the token endpoint holds its answer back, AFTER it handled the request (and rotated). */
+    answerDelayMs: 0,
+    /** Whether client_credentials answers carry a refresh token too (some servers do). */
+    clientCredentialsRefresh: false,
   };
 
   server.service.on('beforeTokenSigning', (token) => {
@@ -76,6 +81,8 @@ async function startAuthServer({ clientId = 'test-client', clientSecret = 'clien
     const reject = (status, error, description) => {
       response.statusCode = entry.status = status;
       response.body = { error, error_description: description };
+      // The refusal in a header too, echoing what the body says (secrets included).
+      req.res.set('www-authenticate', `Bearer error="${error}", error_description="${description}"`);
     };
     if (entry.clientId !== clientId || (secretSent !== undefined && secretSent !== clientSecret)) {
       return reject(401, 'invalid_client', 'unknown client or wrong secret');
@@ -91,6 +98,9 @@ async function startAuthServer({ clientId = 'test-client', clientSecret = 'clien
       if (behaviour.rotate) liveRefreshTokens.delete(body.refresh_token);
       else response.body.refresh_token = body.refresh_token;
     }
+    if (body.grant_type === 'client_credentials' && behaviour.clientCredentialsRefresh) {
+      response.body.refresh_token = crypto.randomUUID();
+    }
     if (response.body.refresh_token) liveRefreshTokens.add(response.body.refresh_token);
     entry.accessToken = response.body.access_token;
     entry.refreshToken = response.body.refresh_token;
@@ -101,6 +111,13 @@ async function startAuthServer({ clientId = 'test-client', clientSecret = 'clien
       req.res.json = function sendForm(answer) {
         const fields = Object.fromEntries(Object.entries(answer).map(([name, value]) => [name, String(value)]));
         return this.type('application/x-www-form-urlencoded').send(new URLSearchParams(fields).toString());
+      };
+    }
+    if (behaviour.answerDelayMs) {
+      const answer = req.res.json;
+      req.res.json = function later(payload) {
+        setTimeout(() => answer.call(this, payload), behaviour.answerDelayMs);
+        return this;
       };
     }
   });
@@ -157,7 +174,14 @@ async function startAuthServer({ clientId = 'test-client', clientSecret = 'clien
       ledger.tokenRequests.length = 0;
       ledger.revocations.length = 0;
       ledger.authorizeRequests.length = 0;
-      Object.assign(behaviour, { expiresIn: 3600, rotate: true, shape: null, form: false });
+      Object.assign(behaviour, {
+        expiresIn: 3600,
+        rotate: true,
+        shape: null,
+        form: false,
+        answerDelayMs: 0,
+        clientCredentialsRefresh: false,
+      });
     },
     /** Stops listening (the token endpoint is down); `start()` brings it back on the same port. */
     stop() {
