@@ -42,7 +42,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       .catch((err) => sendError(res, 502, err));
   });
 
-  // Opened by the editor in a new window. `?format=json` answers {url} instead of redirecting,
+  // Opened by the editor in a new window. `?format=json` answers {url, redirectUri} instead of redirecting (the editor shows redirectUri as the one to register),
   // for an editor that calls it with its admin token and then opens the URL itself.
   admin.get('/rest-connection/:id/authorize', canWrite, async (req: Request, res: Response) => {
     try {

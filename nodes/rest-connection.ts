@@ -9,7 +9,7 @@ import { connectionCredentialTypes, connectionDefaults } from '../lib/definition
 import type { ConnectionCredentials, ConnectionProperties } from '../lib/types';
 import type { ConnectionState, RestConnectionNode } from './connection-node';
 import { envLookup, expandEnvDeep } from './env';
-import { registerAdminRoutes, tokenStoreSettings } from './oauth2-support';
+import { forgetStoredTokens, registerAdminRoutes, tokenStoreSettings } from './oauth2-support';
 import { readSettings } from './settings';
 
 type ConnectionDef = NodeDef & Partial<ConnectionProperties>;
@@ -47,13 +47,14 @@ export = function registerRestConnection(RED: NodeAPI): void {
       return client;
     };
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       listeners.clear();
       const closing = client;
       client = undefined;
-      if (!closing) return done();
-      closing
-        .then((created) => created.close())
+      Promise.resolve(closing?.then((created) => created.close()))
+        .catch(() => undefined)
+        // A deleted connection's tokens do not outlive it on disk (after any write still in flight).
+        .then(() => (removed ? forgetStoredTokens(RED, node.id) : undefined))
         .catch(() => undefined)
         .then(() => done());
     });

@@ -132,6 +132,16 @@ describe('OAuth2 in flows', function () {
       assert.equal(auth.count(), 1, `token requests: ${auth.count()}`);
     });
 
+    it('deleting the connection (a deploy without it) deletes its stored tokens', async () => {
+      await load(flow(), credentials());
+      assert.equal((await ask()).msg.payload, 42);
+      const file = path.join(userDir, 'rest-connection-tokens', 'conn.json');
+      assert.ok(fs.existsSync(file), 'the token was stored');
+      // Node-RED closes a node it removes with removed === true.
+      await helper._redNodes.setFlows([{ id: 'tab', type: 'tab', label: 'oauth2' }], {}, 'flows');
+      assert.equal(fs.existsSync(file), false, 'the store file went with the connection');
+    });
+
     it('a rotated refresh token survives a restart; the deployed one is refused by the server', async () => {
       const deployed = auth.issueRefreshToken('deployed-flow-refresh-token');
       const creds = credentials({ refreshToken: deployed });
