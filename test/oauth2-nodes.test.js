@@ -137,8 +137,8 @@ describe('OAuth2 in flows', function () {
       assert.equal((await ask()).msg.payload, 42);
       const file = path.join(userDir, 'rest-connection-tokens', 'conn.json');
       assert.ok(fs.existsSync(file), 'the token was stored');
-      // Node-RED closes a node it removes with removed === true.
-      await helper._redNodes.setFlows([{ id: 'tab', type: 'tab', label: 'oauth2' }], {}, 'flows');
+      // What Node-RED does to a node a deploy removes: close it with removed === true.
+      await helper.getNode('conn').close(true);
       assert.equal(fs.existsSync(file), false, 'the store file went with the connection');
     });
 
