@@ -250,6 +250,7 @@ export class RestClient {
    * masked by name, and any registered secret left in it is redacted.
    */
   safeUrl(url: URL | string): string {
+    if (this.auth.credentialQueryParams.length === 0) return this.redactor.redact(String(url));
     let shown: URL;
     try {
       shown = new URL(String(url));

@@ -43,6 +43,8 @@ export class SecretRedactor {
 
   /** Redacts a value of any shape: strings, and strings inside arrays and plain objects. */
   redactDeep<T>(value: T): T {
+    // Nothing to hide (no credentials): no copy of every response's headers.
+    if (this.secrets().length === 0) return value;
     if (typeof value === 'string') return this.redact(value) as T;
     if (Array.isArray(value)) return value.map((item) => this.redactDeep(item)) as T;
     if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
