@@ -44,7 +44,8 @@ async function startAuthServer({ clientId = 'test-client', clientSecret = 'clien
 
   const ledger = { tokenRequests: [], revocations: [], authorizeRequests: [] };
   const liveRefreshTokens = new Set();
-  const behaviour = {
+  /** How the server answers; `reset()` brings these back. */
+  const DEFAULT_BEHAVIOUR = {
     /** expires_in of the next answers; null leaves it out ("valid until a 401"). */
     expiresIn: 3600,
     /** Whether a refresh answers with a new refresh token (and retires the old one). */
@@ -58,6 +59,7 @@ async function startAuthServer({ clientId = 'test-client', clientSecret = 'clien
     /** Whether client_credentials answers carry a refresh token too (some servers do). */
     clientCredentialsRefresh: false,
   };
+  const behaviour = { ...DEFAULT_BEHAVIOUR };
 
   server.service.on('beforeTokenSigning', (token) => {
     const expiresIn = behaviour.expiresIn ?? 3600;
@@ -174,14 +176,7 @@ async function startAuthServer({ clientId = 'test-client', clientSecret = 'clien
       ledger.tokenRequests.length = 0;
       ledger.revocations.length = 0;
       ledger.authorizeRequests.length = 0;
-      Object.assign(behaviour, {
-        expiresIn: 3600,
-        rotate: true,
-        shape: null,
-        form: false,
-        answerDelayMs: 0,
-        clientCredentialsRefresh: false,
-      });
+      Object.assign(behaviour, DEFAULT_BEHAVIOUR);
     },
     /** Stops listening (the token endpoint is down); `start()` brings it back on the same port. */
     stop() {
