@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.node-red-dev/**'] },
   {
-    files: ['lib/**/*.ts', 'nodes/**/*.ts'],
+    files: ['lib/**/*.ts', 'nodes/**/*.ts', 'test/**/*.ts'],
     extends: [tseslint.configs.recommended],
     // `const node = this` is the Node-RED idiom for node constructors.
     rules: { '@typescript-eslint/no-this-alias': 'off' },

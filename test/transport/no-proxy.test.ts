@@ -1,11 +1,9 @@
-'use strict';
 /** NO_PROXY / noProxy matching rules (pure logic; the proxy tests check them against a real proxy). */
-const assert = require('node:assert/strict');
-const { NoProxyList } = require('../dist/lib/transport');
+import assert from 'node:assert/strict';
+import { NoProxyList } from '../../lib/transport/no-proxy';
 
 describe('transport: noProxy matching', function () {
-  const cases = [
-    // [list, hostname, port, bypasses]
+  const cases: [list: string, hostname: string, port: number, bypasses: boolean][] = [
     ['', 'api.example.com', 443, false],
     ['*', 'anything.test', 80, true],
     ['example.com', 'example.com', 443, true],
