@@ -71,6 +71,7 @@ export async function openConnectionState(
       )
     : undefined;
   let warnedUnshared = false;
+  let closed = false;
   return {
     kind: 'redis',
     // Asked for by OAuth2 connections only: only they hear that their tokens cannot be shared.
@@ -85,6 +86,8 @@ export async function openConnectionState(
     },
     limiter,
     async close() {
+      if (closed) return;
+      closed = true;
       limiter.close();
       tokens?.close();
       await redis.release(options.warn);

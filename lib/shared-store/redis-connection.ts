@@ -72,7 +72,8 @@ const open = new Map<string, RedisConnection>();
 export class RedisConnection {
   private readonly client: RedisClient;
   private readonly firstAttempt: Promise<void>;
-  private readonly sinks = new Set<(message: string) => void>();
+  /** Where messages go, with how many users passed each (the nodes pass the same log function). */
+  private readonly sinks = new Map<(message: string) => void, number>();
   private readonly recoveredListeners = new Set<() => void>();
   private readonly shownUrl: string;
   private users = 0;
@@ -88,7 +89,7 @@ export class RedisConnection {
       open.set(url, connection);
     }
     connection.users++;
-    connection.sinks.add(warn);
+    connection.sinks.set(warn, (connection.sinks.get(warn) ?? 0) + 1);
     return connection;
   }
 
@@ -157,7 +158,9 @@ export class RedisConnection {
   }
 
   async release(warn: (message: string) => void): Promise<void> {
-    this.sinks.delete(warn);
+    const uses = (this.sinks.get(warn) ?? 1) - 1;
+    if (uses > 0) this.sinks.set(warn, uses);
+    else this.sinks.delete(warn);
     if (--this.users > 0) return;
     if (open.get(this.url) === this) open.delete(this.url);
     this.recoveredListeners.clear();
@@ -191,7 +194,7 @@ export class RedisConnection {
   }
 
   private tell(message: string): void {
-    for (const sink of this.sinks) sink(message);
+    for (const sink of this.sinks.keys()) sink(message);
   }
 }
 

@@ -48,6 +48,8 @@ export class RedisTokenCoordinator implements TokenCoordinator {
   private dirty = false;
   /** The Redis version the local copy holds: kept current, so an outage starts from the newest tokens. */
   private localCopyVersion = '';
+  /** Versions this instance wrote lately: a write of its own is no conflict. */
+  private readonly ownVersions: string[] = [];
   private resyncing?: Promise<void>;
   private readonly stopListening: () => void;
 
@@ -175,10 +177,13 @@ export class RedisTokenCoordinator implements TokenCoordinator {
     try {
       const written = await this.writeShared(tokens, previous, previous.version);
       if (!written) {
-        this.warn(
-          'Shared store: another Node-RED instance stored new tokens for this connection while this one was obtaining them (the refresh lock ran out: the token endpoint took longer than the connection timeout). The newest tokens are kept.',
-        );
-        await this.writeShared(tokens, await this.readShared(), '*');
+        const stored = await this.readShared();
+        if (!this.ownVersions.includes(stored.version)) {
+          this.warn(
+            'Shared store: another Node-RED instance stored new tokens for this connection while this one was obtaining them (the refresh lock ran out: the token endpoint took longer than the connection timeout). The newest tokens are kept.',
+          );
+        }
+        await this.writeShared(tokens, stored, '*');
       }
     } catch (err) {
       if (!(err instanceof RedisUnavailableError)) throw err;
@@ -258,6 +263,8 @@ export class RedisTokenCoordinator implements TokenCoordinator {
       [expected, sealTokens(this.key, tokens), version, retired, KEPT_FINGERPRINTS],
     )) as [number, string];
     if (written !== 1) return false;
+    this.ownVersions.unshift(version);
+    this.ownVersions.length = Math.min(this.ownVersions.length, 10);
     this.lastVersion = version;
     this.localCopyVersion = version;
     return true;

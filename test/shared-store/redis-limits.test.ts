@@ -134,10 +134,23 @@ describe('shared store: limits across Node-RED instances (redis-server)', functi
       await waitFor(() => warnings.some((w) => /reachable again/.test(w)), 15000);
       assert.equal(await send(state, 'shared-again'), 200);
       // The start went through Redis: its shared rate key is there again.
-      const probe = await instance('probe', {}, undefined, own.url);
-      void probe;
       assert.equal(warnings.filter((w) => /not reachable/.test(w)).length, 1);
       assert.ok(await rateKeyExists(own.url, 'test:{fallback}:rate'));
+    });
+
+    it('the warning still reaches the log after another connection using the same log closed', async function () {
+      api = await startCountingServer();
+      const closing = await instance('first', { rateLimit: 50 }, undefined, own.url);
+      const staying = await instance('second', { rateLimit: 50 }, undefined, own.url);
+      assert.equal(await send(staying, 'before'), 200);
+      await closing.close();
+      await own.stop();
+      try {
+        assert.equal(await send(staying, 'during'), 200);
+        assert.equal(warnings.filter((w) => /not reachable/.test(w)).length, 1, warnings.join('\n'));
+      } finally {
+        await own.start();
+      }
     });
 
     it('a wrong URL is a clear warning (no password in it), and limits hold locally', async function () {

@@ -151,6 +151,24 @@ describe('shared store: OAuth2 tokens across Node-RED instances (redis-server)',
     assert.equal(endpoint.reuses, 0);
   });
 
+  it('a holder that stores tokens itself while it holds the lock (a refused refresh token forgotten) is no conflict', async function () {
+    const state = await instance('own-write');
+    await state.tokens.save(seed('refused-refresh-token'));
+    const result = await state.tokens.refresh(
+      expiring,
+      async (current) => {
+        // What the TokenManager does after invalid_grant, before a client_credentials grant starts over.
+        await state.tokens.save({ configurationHash: current!.configurationHash, savedAt: Date.now() });
+        return { accessToken: 'from-client-credentials', configurationHash: 'conf', savedAt: Date.now() };
+      },
+      { lockMs: LOCK_MS },
+    );
+    assert.equal(result?.accessToken, 'from-client-credentials');
+    assert.equal((await state.tokens.load())?.accessToken, 'from-client-credentials');
+    assert.equal(await state.tokens.wasUsed('refused-refresh-token'), true);
+    assert.deepEqual(warnings, []);
+  });
+
   it('Redis holds the tokens encrypted: neither in clear nor base64, hex or URL-encoded, and opens only with the secret', async function () {
     const state = await instance('secret');
     const refreshed = await (async () => {
