@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'ERR_RESPONSE_TOO_LARGE'
   | 'ERR_NOT_JSON'
   | 'ERR_ORIGIN'
+  /** maxQueued requests already wait for their turn (maxConcurrent / rateLimit): this one is refused at once. */
+  | 'ERR_QUEUE_FULL'
   /** Connection refused, reset, DNS failure: the server could not be reached. */
   | 'ERR_NETWORK';
 
