@@ -19,12 +19,14 @@ function killLiveChildren(): void {
   liveChildren.clear();
 }
 process.on('exit', killLiveChildren);
-// A listener replaces the default "terminate" action, so kill the children and then re-raise.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    killLiveChildren();
-    process.kill(process.pid, signal);
-  });
+// Death by a signal skips 'exit' handlers (here and in peer-dir): exit instead, with the code a
+// shell expects for that signal.
+for (const [signal, number] of [
+  ['SIGHUP', 1],
+  ['SIGINT', 2],
+  ['SIGTERM', 15],
+] as const) {
+  process.once(signal, () => process.exit(128 + number));
 }
 
 export interface PeerProcessOptions {
