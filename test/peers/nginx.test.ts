@@ -155,14 +155,16 @@ describe('peers: nginx', function () {
     }
   });
 
-  it('serves given files over plain HTTP and proxies /proxy/ to an upstream', async function () {
+  it('serves given files over plain HTTP (gzip off) and proxies /proxy/ to an upstream', async function () {
     const upstream = http.createServer((req, res) => res.end(JSON.stringify({ upstreamSaw: req.url })));
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const upstreamUrl = `http://127.0.0.1:${(upstream.address() as net.AddressInfo).port}`;
-    const api = await startNginx({ files: { 'list.json': '[1,2,3]' }, proxyTo: upstreamUrl });
+    const api = await startNginx({ files: { 'list.json': '[1,2,3]' }, proxyTo: upstreamUrl, gzip: false });
     try {
       assert.match(api.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-      assert.equal((await httpCall({ url: `${api.url}/files/list.json` })).body, '[1,2,3]');
+      const list = await httpCall({ url: `${api.url}/files/list.json`, headers: { 'accept-encoding': 'gzip' } });
+      assert.equal(list.body, '[1,2,3]');
+      assert.equal(list.headers['content-encoding'], undefined, 'gzip: false');
       assert.equal((await httpCall({ url: `${api.url}/files/data.json` })).status, 404);
       const proxied = await httpCall({ url: `${api.url}/proxy/items?page=2` });
       assert.deepEqual(JSON.parse(proxied.body), { upstreamSaw: '/items?page=2' });

@@ -68,6 +68,9 @@ describe('peers: oidc-provider, a user logging in', function () {
   const refresh = (auth: ClientAuth, refreshToken: string) =>
     postForm(op.endpoints.token, { grant_type: 'refresh_token', refresh_token: refreshToken }, auth);
 
+  const revoke = (token: string, hint: 'access_token' | 'refresh_token', auth: ClientAuth = CONFIDENTIAL) =>
+    postForm(op.endpoints.revocation, { token, token_type_hint: hint }, auth);
+
   const callApi = (token: string) => fetch(`${api.url}/orders`, { headers: { authorization: `Bearer ${token}` } });
 
   it('logs in through the login and consent pages and redirects back with code, state and iss', async function () {
@@ -338,12 +341,7 @@ describe('peers: oidc-provider, a user logging in', function () {
     const tokens = await logIn(CONFIDENTIAL);
     assert.equal((await callApi(tokens.access_token)).status, 200);
     const before = op.events.length;
-    const revoked = await postForm(
-      op.endpoints.revocation,
-      { token: tokens.access_token, token_type_hint: 'access_token' },
-      CONFIDENTIAL,
-    );
-    assert.equal(revoked.status, 200);
+    assert.equal((await revoke(tokens.access_token, 'access_token')).status, 200);
     assert.equal((await callApi(tokens.access_token)).status, 401);
     assert.equal((await refresh(CONFIDENTIAL, tokens.refresh_token)).body.error, 'invalid_grant');
     assert.ok(!op.events.slice(before).some((e) => e.name === 'grant.revoked'), 'the grant itself stays');
@@ -352,12 +350,7 @@ describe('peers: oidc-provider, a user logging in', function () {
   it('revoking a refresh token revokes the grant and its access tokens', async function () {
     const tokens = await logIn(CONFIDENTIAL);
     const before = op.events.length;
-    const revoked = await postForm(
-      op.endpoints.revocation,
-      { token: tokens.refresh_token, token_type_hint: 'refresh_token' },
-      CONFIDENTIAL,
-    );
-    assert.equal(revoked.status, 200);
+    assert.equal((await revoke(tokens.refresh_token, 'refresh_token')).status, 200);
     assert.equal((await refresh(CONFIDENTIAL, tokens.refresh_token)).body.error, 'invalid_grant');
     assert.equal((await callApi(tokens.access_token)).status, 401);
     assert.ok(op.events.slice(before).some((e) => e.name === 'grant.revoked'));
@@ -370,7 +363,7 @@ describe('peers: oidc-provider, a user logging in', function () {
       clientId: 'confidential-post',
       secret: STANDARD_SECRETS['confidential-post'],
     };
-    assert.equal((await postForm(op.endpoints.revocation, { token: tokens.access_token }, other)).status, 200);
+    assert.equal((await revoke(tokens.access_token, 'access_token', other)).status, 200);
     assert.equal((await callApi(tokens.access_token)).status, 200);
   });
 

@@ -13,7 +13,8 @@
  *
  * Routes
  * - GET /echo                 JSON {clientVerify, clientDn, sslProtocol, serverName, method, uri, authorization}
- *                             from nginx's own variables ($ssl_client_verify "SUCCESS" | "NONE" | "FAILED:…").
+ *                             from nginx's own variables ($ssl_client_verify "SUCCESS" | "NONE" | "FAILED:…");
+ *                             values are not JSON-escaped (a `"` in an Authorization header breaks it).
  * - GET /files/<name>         a file from `files` (default: data.json), with Content-Length.
  * - GET /chunked/<name>       the same file sent with Transfer-Encoding: chunked and no Content-Length.
  * - /proxy/<path>             proxied to `proxyTo` + /<path> (only when proxyTo is given).
