@@ -101,7 +101,9 @@ describe(`smoke: the packed package in Node-RED ${NODE_RED_VERSION ?? '(project)
     nodeRed = await startNodeRed(NODE_BIN, redJs, userDir);
   });
 
-  after(async () => {
+  after(async function () {
+    // Deleting an installed Node-RED (some 10,000 files) takes a while on a busy machine.
+    this.timeout(120000);
     await nodeRed?.stop();
     await api?.close();
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
