@@ -139,12 +139,16 @@ export class RestClient {
       });
       if (renewed) response = await this.send(spec, { url: new URL(url.href), headers: {} });
     }
+    // A plain-HTTP request the proxy forwards sees the proxy's 407 as an ordinary response:
+    // sent once more when a Digest nonce went stale, else ERR_PROXY naming the scheme it asked for.
+    if (response.statusCode === 407 && this.transport.renewProxyAuth(url, response.headers['proxy-authenticate'])) {
+      response = await this.send(spec, { url: new URL(url.href), headers: {} });
+    }
     if (response.statusCode === 407) {
-      // A plain-HTTP target behind a proxy sees the proxy's refusal as an ordinary response.
-      const refused =
-        this.transport.classifyError({ response }) ??
-        new RestError('ERR_PROXY', 'The proxy refused the credentials (HTTP 407).');
-      throw mapRequestError(refused, this.errorContext(url));
+      throw mapRequestError(
+        this.transport.proxyRefusal(url, response.headers['proxy-authenticate']),
+        this.errorContext(url),
+      );
     }
     if (response.statusCode >= 400 || (response.statusCode >= 300 && response.statusCode < 400)) {
       throw this.statusError(spec.method, response);

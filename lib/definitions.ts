@@ -38,6 +38,7 @@ export const connectionDefaults: ConnectionProperties = {
   useProxy: false,
   proxyUrl: '',
   proxyDomain: '',
+  proxyAuthScheme: 'auto',
   noProxy: '',
   tlsMinVersion: 'default',
   tlsVerify: true,

@@ -16,6 +16,7 @@ export interface TypedNameValue extends NameValue {
 
 export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'oauth2';
 export type OAuth2Grant = 'client_credentials' | 'password' | 'refresh_token' | 'authorization_code';
+export type ProxyAuthScheme = 'auto' | 'basic' | 'digest' | 'ntlm';
 export type TlsMinVersion = 'default' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 export type BodyType = 'json' | 'form' | 'text' | 'none';
@@ -48,6 +49,8 @@ export interface ConnectionProperties {
   useProxy: boolean;
   proxyUrl: string;
   proxyDomain: string;
+  /** How to answer the proxy's 407: `auto` answers the scheme it asks for (NTLM, Digest or Basic). */
+  proxyAuthScheme: ProxyAuthScheme;
   noProxy: string;
   tlsMinVersion: TlsMinVersion;
   tlsVerify: boolean;

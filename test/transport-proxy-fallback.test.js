@@ -68,6 +68,8 @@ describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () 
     const transport = new Transport(
       transportSettings({
         useProxy: true,
+        // Credentials with the first request, as the log assertions expect (auto: see proxy-auth-squid).
+        proxyAuthScheme: 'basic',
         proxyUrl: proxy.url,
         proxyUsername: PROXY_USER,
         proxyPassword: PROXY_PASSWORD,

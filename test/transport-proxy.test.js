@@ -1,7 +1,9 @@
 'use strict';
 /**
  * Transport through proxies: real proxy-chain proxies (plain and TLS) and real API servers on
- * loopback, requests sent with got using the Transport's agents.
+ * loopback, requests sent with got using the Transport's agents. These check the Basic exchange
+ * (proxyAuthScheme basic: credentials with the first CONNECT); auto, Digest and NTLM are
+ * tested against Squid in test/transport/proxy-auth-squid.test.ts.
  */
 const assert = require('node:assert/strict');
 const net = require('node:net');
@@ -29,7 +31,7 @@ describe('transport: proxy', function () {
 
   /** A Transport that is destroyed after the suite. */
   function open(settings, options) {
-    const transport = new Transport(transportSettings(settings), options);
+    const transport = new Transport(transportSettings({ proxyAuthScheme: 'basic', ...settings }), options);
     transports.push(transport);
     return transport;
   }
@@ -136,6 +138,21 @@ describe('transport: proxy', function () {
     assert.deepEqual(
       httpApi.requests.map((request) => request.url),
       ['/again/0', '/again/1', '/again/2'],
+    );
+  });
+
+  it('auto (the default): no credentials until the proxy asks for Basic, then Basic for every tunnel', async function () {
+    const transport = viaProxy({ proxyAuthScheme: 'auto' });
+    await get(transport, `${httpsApi.url}/first`);
+    await get(transport, `${httpApi.url}/second`);
+    assert.deepEqual(
+      proxy.log.map(({ port, username, authorized }) => [port, username, authorized]),
+      [
+        [httpsApi.port, '', false],
+        [httpsApi.port, PROXY_USER, true],
+        [httpApi.port, PROXY_USER, true],
+      ],
+      'one 407 teaches the scheme; the next tunnel sends Basic at once',
     );
   });
 
@@ -410,6 +427,7 @@ describe('transport: HTTPS proxy', function () {
     const transport = new Transport(
       transportSettings({
         useProxy: true,
+        proxyAuthScheme: 'basic',
         proxyUrl: `https://localhost:${tlsProxy.port}`,
         proxyUsername: PROXY_USER,
         proxyPassword: PROXY_PASSWORD,

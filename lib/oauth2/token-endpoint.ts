@@ -143,11 +143,15 @@ export class TokenEndpoint {
       | { isResponseError?: boolean; payload?: Buffer; headers?: Record<string, string | string[] | undefined> }
       | undefined;
     if (boom.isBoom && data?.isResponseError && boom.output?.statusCode === 407) {
-      // A plain-HTTP token endpoint behind a proxy sees the proxy's refusal as a response.
-      return new RestError(
-        'ERR_PROXY',
-        `The proxy refused the credentials (HTTP 407) on the way to the ${what} ${where}: check proxyUsername, proxyPassword and proxyDomain.`,
-      );
+      // A plain-HTTP token endpoint behind a proxy sees the proxy's refusal as a response: the
+      // transport words it from the proxy's Proxy-Authenticate (which scheme it asked for).
+      const refusal = this.options.classifyError?.({
+        response: { statusCode: 407, url: endpoint, headers: data.headers ?? {} },
+      });
+      const reason = isRestError(refusal)
+        ? refusal.message
+        : 'The proxy refused the credentials (HTTP 407): check proxyUsername, proxyPassword and proxyDomain';
+      return new RestError('ERR_PROXY', `On the way to the ${what} ${where}: ${reason}`, { statusCode: 407 });
     }
     if (boom.isBoom && data?.isResponseError) {
       const statusCode = boom.output?.statusCode ?? 0;

@@ -23,38 +23,45 @@ export function httpTargetOf(options: http.ClientRequestArgs): HttpTarget {
 }
 
 /** Turns a request whose head is not built yet into the absolute form, with the proxy's credentials. */
-export function useAbsoluteForm(request: http.ClientRequest, target: HttpTarget, authorization?: string): void {
+export function useAbsoluteForm(request: http.ClientRequest, target: HttpTarget, authorize: Authorize): void {
   if (request.path.startsWith('/')) request.path = `${target.origin}${request.path}`;
+  const authorization = authorize(request.method, request.path);
   if (authorization) request.setHeader('proxy-authorization', authorization);
 }
 
+/** The Proxy-Authorization of a forwarded request (method, absolute URL), or undefined for none. */
+export type Authorize = (method: string, uri: string) => string | undefined;
+
 /**
- * For a request whose head was already built in origin form (it was meant for a tunnel) and is
- * now sent to the proxy itself: rewrites the head on its way out. Node writes a request's whole
+ * Rewrites the head of the first request on a new connection to the proxy on its way out:
+ * into the absolute form when `target` is given (the head was built in origin form for a
+ * tunnel), and with the Proxy-Authorization the connection's handshake calls for (e.g. NTLM's
+ * last message, which exists only once the connection is open). Node writes a request's whole
  * head at the start of its first write to the socket, so only that write is touched.
  */
-export function writeHeadInAbsoluteForm(socket: Duplex, target: HttpTarget, authorization?: string): void {
+export function rewriteFirstHead(socket: Duplex, authorize: Authorize, target?: HttpTarget): void {
   const write = socket.write;
   socket.write = function (this: Duplex, chunk: unknown, ...rest: unknown[]): boolean {
     socket.write = write;
-    return (write as (...args: unknown[]) => boolean).call(
-      this,
-      headInAbsoluteForm(chunk, target, authorization),
-      ...rest,
-    );
+    return (write as (...args: unknown[]) => boolean).call(this, rewrittenHead(chunk, authorize, target), ...rest);
   } as Duplex['write'];
 }
 
-const REQUEST_LINE = /^(\S+) (\/\S*) (HTTP\/1\.[01])\r\n/;
+const REQUEST_LINE = /^(\S+) (\S+) (HTTP\/1\.[01])\r\n/;
+const PROXY_AUTHORIZATION_LINE = /^proxy-authorization:[^\r\n]*\r\n/gim;
 
-function headInAbsoluteForm(chunk: unknown, target: HttpTarget, authorization?: string): unknown {
+function rewrittenHead(chunk: unknown, authorize: Authorize, target?: HttpTarget): unknown {
   if (typeof chunk !== 'string' && !Buffer.isBuffer(chunk)) return chunk;
   // latin1 maps bytes to characters one to one, so a Buffer survives the round trip unchanged.
   const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
   const line = REQUEST_LINE.exec(text);
-  if (!line) return chunk;
+  const headEnd = text.indexOf('\r\n\r\n');
+  if (!line || headEnd < 0) return chunk;
   const [, method, path, version] = line;
+  const uri = target && path.startsWith('/') ? `${target.origin}${path}` : path;
+  const authorization = authorize(method, uri);
+  const headers = text.slice(line[0].length, headEnd + 2).replace(PROXY_AUTHORIZATION_LINE, '');
   const credentials = authorization ? `Proxy-Authorization: ${authorization}\r\n` : '';
-  const rewritten = `${method} ${target.origin}${path} ${version}\r\n${credentials}${text.slice(line[0].length)}`;
+  const rewritten = `${method} ${uri} ${version}\r\n${credentials}${headers}${text.slice(headEnd + 2)}`;
   return typeof chunk === 'string' ? rewritten : Buffer.from(rewritten, 'latin1');
 }

@@ -5,6 +5,7 @@
  * undefined.
  */
 import { RestError } from '../errors';
+import { proxyAuthMessage } from './proxy-auth/failure-message';
 import { proxyFailureOf, type ProxyFailure } from './proxy-failures';
 
 const UNTRUSTED = new Set([
@@ -74,9 +75,7 @@ function proxyError(failure: ProxyFailure, item: Record<string, unknown>, err: u
   const { proxy, target, statusCode } = failure;
   let message: string;
   if (statusCode === 407) {
-    message = proxy.hasCredentials
-      ? `The proxy ${proxy.label} refused the credentials (407 Proxy Authentication Required): check proxyUsername, proxyPassword and proxyDomain`
-      : `The proxy ${proxy.label} requires authentication (407 Proxy Authentication Required): set proxyUsername and proxyPassword`;
+    message = proxyAuthMessage(proxy.label, proxy.auth.hasCredentials, failure.auth);
   } else if (statusCode !== undefined) {
     message = `The proxy ${proxy.label} would not open a connection to ${target} (HTTP ${statusCode})`;
   } else if (item.message === 'Proxy timeout') {

@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { RestError } from '../errors';
 import { classifyTransportError } from './classify-error';
+import { proxyAuthMessage } from './proxy-auth/failure-message';
 import { PlainHttpProxyAgent } from './http-proxy-agent';
 import { TunnelingProxyAgent } from './proxy-agents';
 import { ProxyRules, type ProxyEndpoint } from './proxy-rules';
@@ -62,7 +63,31 @@ export class Transport {
    */
   classifyError(err: unknown): RestError | undefined {
     if (err instanceof RestError) return err.code === 'ERR_TLS' || err.code === 'ERR_PROXY' ? err : undefined;
+    // got's HTTPError for a forwarded request the proxy answered 407: name the scheme it asked for.
+    const response = (err as { response?: { statusCode?: unknown; url?: unknown; headers?: Record<string, unknown> } })
+      ?.response;
+    if (response?.statusCode === 407 && typeof response.url === 'string') {
+      return this.proxyRefusal(new URL(response.url), response.headers?.['proxy-authenticate'] as string | undefined);
+    }
     return classifyTransportError(err);
+  }
+
+  /**
+   * A request to `url` that the proxy forwarded was answered 407 with these
+   * Proxy-Authenticate headers. True when sending it once more can succeed (a stale Digest
+   * nonce, or the proxy now asks for another scheme that auto can answer).
+   */
+  renewProxyAuth(url: URL, proxyAuthenticate: string | string[] | undefined): boolean {
+    return this.proxies.proxyFor(url)?.auth.renew(proxyAuthenticate) ?? false;
+  }
+
+  /** ERR_PROXY for a forwarded request to `url` answered 407, naming the scheme the proxy asked for. */
+  proxyRefusal(url: URL, proxyAuthenticate: string | string[] | undefined): RestError {
+    const proxy = this.proxies.proxyFor(url);
+    const message = proxy
+      ? proxyAuthMessage(proxy.label, proxy.auth.hasCredentials, proxy.auth.failureFor(proxyAuthenticate))
+      : 'The proxy refused the request (407 Proxy Authentication Required)';
+    return new RestError('ERR_PROXY', message, { statusCode: 407 });
   }
 
   /** Destroys every agent and its sockets. */
@@ -76,7 +101,7 @@ export class Transport {
     const proxy = this.proxies.proxyFor(target);
     return this.cached(`http ${proxy?.id ?? 'direct'}`, () =>
       proxy
-        ? new PlainHttpProxyAgent(proxy, this.tls.proxyOptions, this.agentOptions)
+        ? new PlainHttpProxyAgent({ endpoint: proxy, proxyTls: this.tls.proxyOptions }, this.agentOptions)
         : new http.Agent(this.agentOptions),
     );
   }
@@ -94,7 +119,9 @@ export class Transport {
   }
 
   private createHttpsAgent(proxy: ProxyEndpoint | undefined, options: https.AgentOptions): https.Agent {
-    return proxy ? new TunnelingProxyAgent(proxy, this.tls.proxyOptions, options) : new https.Agent(options);
+    return proxy
+      ? new TunnelingProxyAgent({ endpoint: proxy, proxyTls: this.tls.proxyOptions }, options)
+      : new https.Agent(options);
   }
 
   private serverNameFor(target: URL): string | undefined {

@@ -1,45 +1,42 @@
 /**
- * Keep-alive agents that go through a proxy, both with CONNECT tunnels:
- * - HTTPS targets: TunnelingProxyAgent (hpagent's HttpsProxyAgent) runs TLS to the server
- *   inside the tunnel (with the agent's TLS options).
- * - Plain-HTTP targets: PlainHttpProxyAgent (./http-proxy-agent), which falls back to
- *   absolute-form forwarding for targets the proxy will not tunnel to.
- * Failures on the way to the proxy are recorded (./proxy-failures) for classifyError.
+ * The keep-alive agent for HTTPS targets behind a proxy: each connection is a CONNECT tunnel
+ * (./proxy-handshake, authenticated as the proxy asks) with TLS to the server inside it, using
+ * the agent's TLS options. Plain-HTTP targets have their own agent (./http-proxy-agent).
  */
-import type https from 'node:https';
+import { setMaxListeners } from 'node:events';
+import https from 'node:https';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type tls from 'node:tls';
-import { HttpsProxyAgent, type ProxyAgentRequestOptions } from 'hpagent';
-import { connectStatusOf, recordProxyFailure } from './proxy-failures';
-import type { ProxyEndpoint } from './proxy-rules';
+import { openTunnel, type ProxyHop } from './proxy-handshake';
 
-export type ConnectCallback = (err: Error | null, stream: Duplex) => void;
+export type ConnectCallback = (err: Error | null, stream?: Duplex) => void;
 
-/** hpagent's options for the CONNECT request: the proxy's TLS trust and its credentials. */
-export function connectRequestOptions(
-  endpoint: ProxyEndpoint,
-  proxyTls: tls.ConnectionOptions,
-): ProxyAgentRequestOptions {
-  return {
-    ...(proxyTls as { ca?: string[]; rejectUnauthorized?: boolean }),
-    headers: endpoint.authorization ? { 'proxy-authorization': endpoint.authorization } : {},
-  };
-}
+export class TunnelingProxyAgent extends https.Agent {
+  private readonly closing = new AbortController();
 
-export class TunnelingProxyAgent extends HttpsProxyAgent {
-  private readonly endpoint: ProxyEndpoint;
-
-  constructor(endpoint: ProxyEndpoint, proxyTls: tls.ConnectionOptions, options: https.AgentOptions) {
-    super({ ...options, proxy: endpoint.url, proxyRequestOptions: connectRequestOptions(endpoint, proxyTls) });
-    this.endpoint = endpoint;
+  constructor(
+    private readonly hop: Pick<ProxyHop, 'endpoint' | 'proxyTls'>,
+    options: https.AgentOptions,
+  ) {
+    super(options);
+    // One listener per handshake in progress, removed when it ends: many at once is no leak.
+    setMaxListeners(0, this.closing.signal);
   }
 
-  override createConnection(options: https.RequestOptions, callback?: ConnectCallback): Duplex | null | undefined {
-    const target = `${options.host}:${options.port}`;
-    const report: ConnectCallback = (err, stream) => {
-      if (err) recordProxyFailure(err, { proxy: this.endpoint, target, statusCode: connectStatusOf(err) });
-      callback?.(err, stream);
-    };
-    return super.createConnection(options, report);
+  override createConnection(options: https.RequestOptions, callback: ConnectCallback): undefined {
+    const host = (options.host ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
+    const authority = `${net.isIPv6(host) ? `[${host}]` : host}:${options.port ?? 443}`;
+    openTunnel({ ...this.hop, timeout: options.timeout ?? 0, signal: this.closing.signal }, authority).then(
+      // TLS to the server, inside the tunnel.
+      (socket) => callback(null, super.createConnection({ ...options, socket } as https.RequestOptions) as Duplex),
+      callback,
+    );
+    return undefined;
+  }
+
+  /** Also stops the tunnels still being opened. */
+  override destroy(): void {
+    this.closing.abort();
+    super.destroy();
   }
 }

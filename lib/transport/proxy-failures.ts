@@ -3,6 +3,7 @@
  * classifyError can tell "the proxy refused / could not be reached" (ERR_PROXY) from a failure
  * of the server itself.
  */
+import type { ProxyAuthFailure } from './proxy-auth/proxy-authenticator';
 import type { ProxyEndpoint } from './proxy-rules';
 
 export interface ProxyFailure {
@@ -11,6 +12,8 @@ export interface ProxyFailure {
   target: string;
   /** Status of the proxy's answer to CONNECT, when it answered. */
   statusCode?: number;
+  /** What the authentication handshake found, for a 407. */
+  auth?: ProxyAuthFailure;
 }
 
 const proxyFailures = new WeakMap<object, ProxyFailure>();
@@ -22,10 +25,4 @@ export function proxyFailureOf(err: unknown): ProxyFailure | undefined {
 
 export function recordProxyFailure(err: unknown, failure: ProxyFailure): void {
   if (typeof err === 'object' && err !== null && !proxyFailures.has(err)) proxyFailures.set(err, failure);
-}
-
-/** The status of a refused CONNECT out of hpagent's error ("Bad response: 403"), or undefined. */
-export function connectStatusOf(err: Error): number | undefined {
-  const status = /^Bad response: (\d+)/.exec(err.message);
-  return status ? Number(status[1]) : undefined;
 }

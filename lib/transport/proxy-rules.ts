@@ -5,6 +5,8 @@
  */
 import { RestError } from '../errors';
 import { NoProxyList } from './no-proxy';
+import { PROXY_AUTH_SCHEMES, ProxyAuthenticator, type ProxyAuthScheme } from './proxy-auth/proxy-authenticator';
+import { ProxyCredentials } from './proxy-auth/proxy-credentials';
 import type { TransportSettings } from './settings';
 
 export interface ProxyEndpoint {
@@ -14,13 +16,11 @@ export interface ProxyEndpoint {
   url: URL;
   /** Safe to show: protocol, host and port only. */
   label: string;
-  /** Value of the Proxy-Authorization header, when the proxy gets credentials. */
-  authorization?: string;
-  /** Whether credentials were configured (to word a 407 message). */
-  hasCredentials: boolean;
+  /** Answers the proxy's authentication; holds its credentials (out of sight of util.inspect). */
+  auth: ProxyAuthenticator;
 }
 
-interface ProxyCredentials {
+interface ConfiguredCredentials {
   username: string;
   password: string;
 }
@@ -36,19 +36,23 @@ export class ProxyRules {
 
   /** Throws RestError ERR_CONFIG when a proxy URL cannot be used. */
   static from(settings: TransportSettings, env: NodeJS.ProcessEnv): ProxyRules {
-    const configured = configuredCredentials(settings);
+    const auth: AuthSettings = {
+      configured: configuredCredentials(settings),
+      domain: settings.proxyDomain?.trim() ?? '',
+      scheme: authScheme(settings.proxyAuthScheme),
+    };
     if (settings.useProxy) {
       if (!settings.proxyUrl?.trim()) {
         throw new RestError('ERR_CONFIG', 'useProxy is on but proxyUrl is empty: enter the proxy as http://host:port');
       }
-      const proxy = parseProxy(settings.proxyUrl, 'proxyUrl', 'the proxyUrl setting', configured, settings.proxyDomain);
+      const proxy = parseProxy(settings.proxyUrl, 'proxyUrl', 'the proxyUrl setting', auth);
       return new ProxyRules(proxy, proxy, new NoProxyList(settings.noProxy));
     }
     const fromEnv = (names: string[]): ProxyEndpoint | undefined => {
       const name = names.find((candidate) => env[candidate]?.trim());
       if (!name) return undefined;
       const source = `the ${name} environment variable`;
-      return parseProxy(env[name] as string, name, source, configured, settings.proxyDomain);
+      return parseProxy(env[name] as string, name, source, auth);
     };
     return new ProxyRules(
       fromEnv(['http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY']),
@@ -63,14 +67,7 @@ export class ProxyRules {
    * reference) holds a password in clear.
    */
   secrets(): string[] {
-    const secrets: string[] = [];
-    for (const endpoint of [this.forHttp, this.forHttps]) {
-      if (!endpoint?.authorization) continue;
-      const token = endpoint.authorization.replace(/^Basic /, '');
-      const decoded = Buffer.from(token, 'base64').toString('utf8');
-      secrets.push(token, decoded.slice(decoded.indexOf(':') + 1));
-    }
-    return secrets;
+    return [this.forHttp, this.forHttps].flatMap((endpoint) => endpoint?.auth.secrets() ?? []);
   }
 
   /** The proxy for a request to `target`, or undefined to connect directly. */
@@ -82,9 +79,22 @@ export class ProxyRules {
   }
 }
 
-function configuredCredentials(settings: TransportSettings): ProxyCredentials | undefined {
+interface AuthSettings {
+  configured: ConfiguredCredentials | undefined;
+  domain: string;
+  scheme: ProxyAuthScheme;
+}
+
+function configuredCredentials(settings: TransportSettings): ConfiguredCredentials | undefined {
   const username = settings.proxyUsername?.trim();
   return username ? { username, password: settings.proxyPassword ?? '' } : undefined;
+}
+
+/** proxyAuthScheme, `auto` when unset (flows saved before it existed). */
+function authScheme(setting: string | undefined): ProxyAuthScheme {
+  const scheme = setting?.trim() || 'auto';
+  if ((PROXY_AUTH_SCHEMES as readonly string[]).includes(scheme)) return scheme as ProxyAuthScheme;
+  throw new RestError('ERR_CONFIG', `proxyAuthScheme "${scheme}" is not one of ${PROXY_AUTH_SCHEMES.join(', ')}`);
 }
 
 /**
@@ -92,13 +102,7 @@ function configuredCredentials(settings: TransportSettings): ProxyCredentials | 
  * unless the connection has its own proxyUsername. The URL itself is never echoed in an
  * error: it may hold a password.
  */
-function parseProxy(
-  text: string,
-  id: string,
-  source: string,
-  configured: ProxyCredentials | undefined,
-  domain: string | undefined,
-): ProxyEndpoint {
+function parseProxy(text: string, id: string, source: string, auth: AuthSettings): ProxyEndpoint {
   const trimmed = text.trim();
   let url: URL;
   try {
@@ -115,20 +119,17 @@ function parseProxy(
   if (!url.hostname) {
     throw new RestError('ERR_CONFIG', `${capitalize(source)} has no host: expected http://host:port`);
   }
-  const credentials = configured ?? credentialsInUrl(url);
+  const credentials = auth.configured ?? credentialsInUrl(url);
   url.username = '';
   url.password = '';
   const label = `${url.protocol}//${url.host}`;
-  if (!credentials) return { id, url, label, hasCredentials: false };
-  const user =
-    domain?.trim() && !credentials.username.includes('\\')
-      ? `${domain.trim()}\\${credentials.username}`
-      : credentials.username;
-  const token = Buffer.from(`${user}:${credentials.password}`).toString('base64');
-  return { id, url, label, authorization: `Basic ${token}`, hasCredentials: true };
+  const proxyCredentials = credentials
+    ? new ProxyCredentials(credentials.username, credentials.password, auth.domain)
+    : undefined;
+  return { id, url, label, auth: new ProxyAuthenticator(auth.scheme, proxyCredentials) };
 }
 
-function credentialsInUrl(url: URL): ProxyCredentials | undefined {
+function credentialsInUrl(url: URL): ConfiguredCredentials | undefined {
   if (!url.username) return undefined;
   return { username: safeDecode(url.username), password: safeDecode(url.password) };
 }

@@ -8,6 +8,7 @@ export type TransportSettings = Pick<
   | 'useProxy'
   | 'proxyUrl'
   | 'proxyDomain'
+  | 'proxyAuthScheme'
   | 'noProxy'
   | 'tlsMinVersion'
   | 'tlsVerify'
