@@ -9,7 +9,7 @@ import { connectionCredentialTypes, connectionDefaults } from '../lib/definition
 import type { ConnectionCredentials, ConnectionProperties } from '../lib/types';
 import type { ConnectionState, RestConnectionNode } from './connection-node';
 import { envLookup, expandEnvDeep } from './env';
-import { forgetStoredTokens, registerAdminRoutes, tokenStoreSettings } from './oauth2-support';
+import { forgetStoredTokens, registerAdminRoutes, reportSavedCredentials, tokenStoreSettings } from './oauth2-support';
 import { readSettings } from './settings';
 
 type ConnectionDef = NodeDef & Partial<ConnectionProperties>;
@@ -47,7 +47,10 @@ export = function registerRestConnection(RED: NodeAPI): void {
       return client;
     };
 
+    const stopReporting = reportSavedCredentials(RED, node, (saved) => expandEnvDeep(saved, lookup));
+
     node.on('close', (removed: boolean, done: () => void) => {
+      stopReporting();
       listeners.clear();
       const closing = client;
       client = undefined;

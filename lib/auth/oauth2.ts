@@ -168,6 +168,14 @@ export class OAuth2Auth implements AuthStrategy {
     return this.manager.completeAuthorization(code, redirectUri, codeVerifier);
   }
 
+  /**
+   * Node-RED has saved its credentials (after any deploy), holding this refresh token: the
+   * connection's own, so a later start does not take it for one the user deployed.
+   */
+  credentialsSaved(refreshToken: string | undefined): Promise<void> {
+    return this.manager.credentialsSaved(refreshToken);
+  }
+
   revoke(): Promise<{ revoked: string[] }> {
     return this.manager.revokeAndForget();
   }
