@@ -4,6 +4,7 @@
  */
 import type { NodeAPI, NodeDef } from 'node-red';
 import { RestClient } from '../lib/client';
+import { isRestError } from '../lib/errors';
 import { SecretRedactor } from '../lib/redact';
 import { connectionCredentialTypes, connectionDefaults } from '../lib/definitions';
 import type { ConnectionCredentials, ConnectionProperties } from '../lib/types';
@@ -42,7 +43,9 @@ export = function registerRestConnection(RED: NodeAPI): void {
           onStateChange: (state) => listeners.forEach((listener) => listener(state)),
         });
         // Said once, by the connection; the nodes using it show the code in their status.
-        client.catch((err: unknown) => node.warn(secretsOut.redact(err instanceof Error ? err.message : String(err))));
+        client.catch((err: unknown) =>
+          node.warn(isRestError(err) ? err.redact(secretsOut).message : secretsOut.redact(String(err))),
+        );
       }
       return client;
     };

@@ -177,7 +177,7 @@ export class TokenEndpoint {
         {
           statusCode,
           headers: this.options.redactor.redactDeep(plainHeaders(data.headers)),
-          responseBody: bodyExcerpt(redact(data.payload?.toString('utf8') ?? '')),
+          responseBody: bodyExcerpt(data.payload ?? '', this.options.redactor),
           responseUrl: where,
         },
       );
