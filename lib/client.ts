@@ -8,7 +8,7 @@ import { loadGot, type Got, type GotNormalizedOptions, type GotOptionsInit } fro
 import { createAuthStrategy, type AuthContext } from './auth';
 import type { AuthStrategy, OutgoingRequest } from './auth/strategy';
 import { carriesBody, encodeBody } from './body';
-import { RestError, bodyExcerpt, type ErrorCode } from './errors';
+import { Quote, RestError, bodyExcerpt, quoting, type ErrorCode } from './errors';
 import { REDACTED, SecretRedactor } from './redact';
 import { fetchResponse, type RawResponse } from './read-body';
 import { mapRequestError } from './request-errors';
@@ -239,7 +239,7 @@ export class RestClient {
       {
         statusCode: response.statusCode,
         headers: this.redactor.redactDeep(response.headers),
-        responseBody: redactExcerpt(this.redactor, response.body),
+        responseBody: bodyExcerpt(response.body, this.redactor),
         responseUrl: this.safeUrl(response.url),
       },
     );
@@ -266,11 +266,6 @@ export class RestClient {
     }
     return this.redactor.redact(shown.href.split(encodeURIComponent(REDACTED)).join(REDACTED));
   }
-}
-
-function redactExcerpt(redactor: SecretRedactor, body: Buffer): string | undefined {
-  const excerpt = bodyExcerpt(body);
-  return excerpt === undefined ? undefined : redactor.redact(excerpt);
 }
 
 function needsRenewal(statusCode: number): boolean {
@@ -353,7 +348,7 @@ class BufferedResponse implements RestResponse {
       {
         statusCode: this.statusCode,
         headers: this.redactor.redactDeep(this.headers),
-        responseBody: redactExcerpt(this.redactor, this.body),
+        responseBody: bodyExcerpt(this.body, this.redactor),
         responseUrl: shownUrl,
       },
     );
@@ -396,7 +391,7 @@ function checkedHeader(name: string, value: string, code: ErrorCode = 'ERR_VALUE
   } catch {
     throw new RestError(
       code,
-      `Header "${name.slice(0, 60)}" has a character HTTP does not allow in its name or value.`,
+      quoting`Header ${new Quote(name)} has a character HTTP does not allow in its name or value.`,
     );
   }
   return value;

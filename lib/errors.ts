@@ -1,7 +1,12 @@
 /**
  * One error class with the documented, stable codes. Every failure that leaves lib/ is a
  * RestError; its message is safe to show (no secret) and says what the user can do.
+ *
+ * Error texts that quote a response (the body excerpt, a value) are cut short, and every cut is
+ * made here, AFTER redaction: a secret cut in two cannot be recognised, so cutting first would
+ * leave its first characters in plain view.
  */
+import type { SecretRedactor } from './redact';
 
 export type ErrorCode =
   | 'ERR_HTTP_STATUS'
@@ -22,6 +27,8 @@ export type ErrorCode =
 
 /** The start of a response body kept on an error: enough to diagnose, small enough to log. */
 export const RESPONSE_EXCERPT_BYTES = 1024;
+/** Characters of a value an error message quotes: enough to recognise it. */
+export const QUOTE_CHARS = 60;
 
 export interface ResponseDetails {
   statusCode?: number;
@@ -37,6 +44,46 @@ export interface RestErrorDetails extends ResponseDetails {
   page?: number;
 }
 
+/**
+ * Text from a response that an error message quotes, e.g. a value that is not a number. The
+ * message shows it as JSON cut to `maxChars`; `RestError.redact` redacts the whole text first
+ * and cuts it again, so a secret across the cut does not leave its start behind.
+ */
+export class Quote {
+  readonly text: string;
+
+  constructor(
+    value: unknown,
+    readonly maxChars = QUOTE_CHARS,
+  ) {
+    this.text = JSON.stringify(value) ?? String(value);
+  }
+
+  /** The text as shown before redaction. */
+  toString(): string {
+    return cutChars(this.text, this.maxChars);
+  }
+
+  redacted(redactor: SecretRedactor): string {
+    return cutChars(redactor.redact(this.text), this.maxChars);
+  }
+}
+
+/** A message with quotes, written as a template: quoting`the value ${new Quote(value)} is not a number`. */
+export class QuotedMessage {
+  constructor(readonly parts: readonly (string | Quote)[]) {}
+
+  toString(): string {
+    return this.parts.join('');
+  }
+}
+
+export function quoting(strings: TemplateStringsArray, ...values: unknown[]): QuotedMessage {
+  const parts: (string | Quote)[] = [strings[0]];
+  values.forEach((value, i) => parts.push(value instanceof Quote ? value : String(value), strings[i + 1]));
+  return new QuotedMessage(parts);
+}
+
 export class RestError extends Error {
   readonly code: ErrorCode;
   statusCode?: number;
@@ -44,9 +91,12 @@ export class RestError extends Error {
   responseBody?: string;
   responseUrl?: string;
   page?: number;
+  /** Kept until `redact`, which needs the quotes whole. Private: never copied onto a message or logged. */
+  #quotedMessage?: QuotedMessage;
 
-  constructor(code: ErrorCode, message: string, details: RestErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+  constructor(code: ErrorCode, message: string | QuotedMessage, details: RestErrorDetails = {}) {
+    super(String(message), details.cause === undefined ? undefined : { cause: details.cause });
+    if (message instanceof QuotedMessage) this.#quotedMessage = message;
     this.name = 'RestError';
     this.code = code;
     this.statusCode = details.statusCode;
@@ -60,19 +110,56 @@ export class RestError extends Error {
   override toString(): string {
     return this.message;
   }
+
+  /**
+   * Masks every secret in what the error shows, the last step before a user sees it: the
+   * message (quotes redacted whole, then cut), its stack, the body excerpt, URL and headers,
+   * and a RestError it wraps (`cause`, which Node-RED puts on msg.error too), whose message a
+   * wrapping one may repeat (e.g. "page 2: …").
+   */
+  redact(redactor: SecretRedactor): this {
+    const shown = this.message;
+    let message = this.#quotedMessage
+      ? this.#quotedMessage.parts.map((part) => (part instanceof Quote ? part.redacted(redactor) : part)).join('')
+      : shown;
+    this.#quotedMessage = undefined;
+    if (this.cause instanceof RestError) {
+      const causeShown = this.cause.message;
+      this.cause.redact(redactor);
+      if (causeShown !== this.cause.message) message = message.split(causeShown).join(this.cause.message);
+    }
+    this.message = redactor.redact(message);
+    // V8 writes the stack's first line from the message when the stack is first read: maybe
+    // only now, maybe before (then it still holds the message as it was).
+    const header = `${this.name}: ${shown}`;
+    if (this.stack?.startsWith(header)) this.stack = `${this.name}: ${this.message}${this.stack.slice(header.length)}`;
+    if (this.stack !== undefined) this.stack = redactor.redact(this.stack);
+    if (this.responseBody !== undefined) this.responseBody = redactor.redact(this.responseBody);
+    if (this.responseUrl !== undefined) this.responseUrl = redactor.redact(this.responseUrl);
+    if (this.headers !== undefined) this.headers = redactor.redactDeep(this.headers);
+    return this;
+  }
 }
 
 export function isRestError(err: unknown): err is RestError {
   return err instanceof RestError;
 }
 
-/** Cuts a body to the documented excerpt size, on a character boundary. */
-export function bodyExcerpt(body: Buffer | string | undefined): string | undefined {
+/**
+ * The start of a body for msg.responseBody: the whole body redacted, then cut to the documented
+ * excerpt size on a character boundary.
+ */
+export function bodyExcerpt(body: Buffer | string | undefined, redactor: SecretRedactor): string | undefined {
   if (body === undefined) return undefined;
-  const buffer = typeof body === 'string' ? Buffer.from(body) : body;
-  if (buffer.length <= RESPONSE_EXCERPT_BYTES) return buffer.toString('utf8');
+  const text = redactor.redact(typeof body === 'string' ? body : body.toString('utf8'));
+  const buffer = Buffer.from(text);
+  if (buffer.length <= RESPONSE_EXCERPT_BYTES) return text;
   return buffer
     .subarray(0, RESPONSE_EXCERPT_BYTES)
     .toString('utf8')
     .replace(/\uFFFD$/, '');
+}
+
+function cutChars(text: string, maxChars: number): string {
+  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
 }

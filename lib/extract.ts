@@ -5,7 +5,7 @@
  * are walked directly, without jsonpath-plus, because a grid may hold 100,000 rows x 10 columns.
  */
 import { JSONPath } from 'jsonpath-plus';
-import { RestError } from './errors';
+import { Quote, RestError, quoting } from './errors';
 import type { ColumnDefinition, GridProperties, ScalarProperties } from './types';
 
 const NOT_FOUND: unique symbol = Symbol('not found');
@@ -540,7 +540,7 @@ export function convert(value: unknown, valueType: ValueType): unknown {
     case 'number':
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       if (typeof value === 'string' && DECIMAL_NUMBER.test(value.trim())) return Number(value.trim());
-      throw new RestError('ERR_VALUE', `the value ${excerpt(value)} is not a number`);
+      throw new RestError('ERR_VALUE', quoting`the value ${new Quote(value)} is not a number`);
     case 'boolean':
       if (typeof value === 'boolean') return value;
       if (value === 1 || value === 0) return value === 1;
@@ -551,14 +551,8 @@ export function convert(value: unknown, valueType: ValueType): unknown {
       }
       throw new RestError(
         'ERR_VALUE',
-        `the value ${excerpt(value)} is not a boolean (true/false, yes/no, on/off, 1/0)`,
+        quoting`the value ${new Quote(value)} is not a boolean (true/false, yes/no, on/off, 1/0)`,
       );
   }
   return value;
-}
-
-const EXCERPT_CHARS = 60;
-function excerpt(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  return text.length > EXCERPT_CHARS ? text.slice(0, EXCERPT_CHARS) + '…' : text;
 }

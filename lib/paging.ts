@@ -5,7 +5,7 @@
  * page identical to the previous one, so an API that ignores the page parameter cannot loop).
  */
 import { createHash } from 'node:crypto';
-import { RestError } from './errors';
+import { Quote, RestError, quoting } from './errors';
 import { CompiledPath, isFound } from './extract';
 import type { GridProperties, PagingMode } from './types';
 
@@ -235,10 +235,7 @@ function linkFromBody(nextPath: CompiledPath, doc: unknown): string | undefined 
   const value = nextPath.first(doc);
   if (!isFound(value) || value === null || value === undefined || value === '') return undefined;
   if (typeof value !== 'string') {
-    throw new RestError(
-      'ERR_VALUE',
-      `nextPath ${nextPath.source} gave ${JSON.stringify(value).slice(0, 60)}, not a link`,
-    );
+    throw new RestError('ERR_VALUE', quoting`nextPath ${nextPath.source} gave ${new Quote(value)}, not a link`);
   }
   return value.trim() === '' ? undefined : value.trim();
 }
@@ -247,10 +244,7 @@ function cursorFromBody(nextPath: CompiledPath, doc: unknown): string | undefine
   const value = nextPath.first(doc);
   if (!isFound(value) || value === null || value === undefined || value === '' || value === false) return undefined;
   if (typeof value === 'object') {
-    throw new RestError(
-      'ERR_VALUE',
-      `nextPath ${nextPath.source} gave ${JSON.stringify(value).slice(0, 60)}, not a cursor`,
-    );
+    throw new RestError('ERR_VALUE', quoting`nextPath ${nextPath.source} gave ${new Quote(value)}, not a cursor`);
   }
   return String(value);
 }
@@ -335,10 +329,7 @@ function checkOrigin(link: { href: string; base: string }, origin: string): void
   try {
     target = new URL(link.href, link.base);
   } catch {
-    throw new RestError(
-      'ERR_VALUE',
-      `the next page link ${JSON.stringify(link.href.slice(0, 200))} is not a valid URL`,
-    );
+    throw new RestError('ERR_VALUE', quoting`the next page link ${new Quote(link.href, 200)} is not a valid URL`);
   }
   if (target.origin !== origin) {
     throw new RestError(

@@ -17,6 +17,8 @@ export interface TypedNameValue extends NameValue {
 export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'oauth2';
 export type OAuth2Grant = 'client_credentials' | 'password' | 'refresh_token' | 'authorization_code';
 export type ProxyAuthScheme = 'auto' | 'basic' | 'digest' | 'ntlm';
+/** client_secret_basic, client_secret_post, or a public client that sends only client_id (RFC 6749 §2.3). */
+export type OAuth2ClientAuth = 'header' | 'body' | 'none';
 export type TlsMinVersion = 'default' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 export type BodyType = 'json' | 'form' | 'text' | 'none';
@@ -38,7 +40,7 @@ export interface ConnectionProperties {
   scope: string;
   tokenParams: NameValue[];
   authorizeParams: NameValue[];
-  clientAuth: 'header' | 'body';
+  clientAuth: OAuth2ClientAuth;
   usePkce: boolean;
   accessTokenPath: string;
   refreshTokenPath: string;

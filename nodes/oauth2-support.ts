@@ -12,6 +12,7 @@ import { RestError, isRestError } from '../lib/errors';
 import { createCodeVerifier, createState, PendingAuthorizations } from '../lib/oauth2/authorization-requests';
 import { discoverEndpoints } from '../lib/oauth2/discovery';
 import { DurableTokenStore } from '../lib/oauth2/token-store';
+import type { ConnectionCredentials } from '../lib/types';
 import { needsAnyPermission } from './admin-permission';
 import type { RestConnectionNode } from './connection-node';
 
@@ -143,6 +144,29 @@ export function tokenStoreSettings(RED: NodeAPI): OAuth2TokenStoreSettings | und
       void RED.nodes.addCredentials(connectionId, { ...current, ...tokens });
     },
   };
+}
+
+/**
+ * After every deploy (and at start) flows_cred.json holds what Node-RED's in-memory credentials
+ * hold, including a refresh token the connection obtained and wrote there: tells the connection,
+ * so a later start does not take that token for one the user deployed. Returns the unsubscribe.
+ */
+export function reportSavedCredentials(
+  RED: NodeAPI,
+  node: RestConnectionNode,
+  expand: (credentials: ConnectionCredentials) => ConnectionCredentials,
+): () => void {
+  const onFlowsStarted = () => {
+    const saved = expand({ ...((RED.nodes.getCredentials(node.id) ?? {}) as ConnectionCredentials) });
+    node
+      .getClient()
+      .then((client) =>
+        client.auth instanceof OAuth2Auth ? client.auth.credentialsSaved(saved.refreshToken) : undefined,
+      )
+      .catch(() => undefined); // a connection that cannot start says so itself
+  };
+  RED.events.on('flows:started', onFlowsStarted);
+  return () => RED.events.removeListener('flows:started', onFlowsStarted);
 }
 
 /**

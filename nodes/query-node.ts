@@ -122,19 +122,14 @@ export function withResponseDetails(err: unknown, response: RestResponse, client
   if (isRestError(err) && err.statusCode === undefined) {
     err.statusCode = response.statusCode;
     err.headers = client.redactor.redactDeep(response.headers);
-    err.responseBody = bodyExcerpt(response.body);
+    err.responseBody = bodyExcerpt(response.body, client.redactor);
     err.responseUrl = client.safeUrl(response.url);
   }
   return err;
 }
 
 function redacted(err: unknown, redactor: SecretRedactor): unknown {
-  if (!isRestError(err)) return err;
-  err.message = redactor.redact(err.message);
-  if (err.responseBody !== undefined) err.responseBody = redactor.redact(err.responseBody);
-  if (err.responseUrl !== undefined) err.responseUrl = redactor.redact(err.responseUrl);
-  if (err.headers !== undefined) err.headers = redactor.redactDeep(err.headers);
-  return err;
+  return isRestError(err) ? err.redact(redactor) : err;
 }
 
 /** What the user needs to handle a failure, on the caught message itself (Node-RED rebuilds msg.error). */

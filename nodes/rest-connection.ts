@@ -4,12 +4,13 @@
  */
 import type { NodeAPI, NodeDef } from 'node-red';
 import { RestClient } from '../lib/client';
+import { isRestError } from '../lib/errors';
 import { SecretRedactor } from '../lib/redact';
 import { connectionCredentialTypes, connectionDefaults } from '../lib/definitions';
 import type { ConnectionCredentials, ConnectionProperties } from '../lib/types';
 import type { ConnectionState, RestConnectionNode } from './connection-node';
 import { envLookup, expandEnvDeep } from './env';
-import { forgetStoredTokens, registerAdminRoutes, tokenStoreSettings } from './oauth2-support';
+import { forgetStoredTokens, registerAdminRoutes, reportSavedCredentials, tokenStoreSettings } from './oauth2-support';
 import { readSettings } from './settings';
 
 type ConnectionDef = NodeDef & Partial<ConnectionProperties>;
@@ -42,12 +43,17 @@ export = function registerRestConnection(RED: NodeAPI): void {
           onStateChange: (state) => listeners.forEach((listener) => listener(state)),
         });
         // Said once, by the connection; the nodes using it show the code in their status.
-        client.catch((err: unknown) => node.warn(secretsOut.redact(err instanceof Error ? err.message : String(err))));
+        client.catch((err: unknown) =>
+          node.warn(isRestError(err) ? err.redact(secretsOut).message : secretsOut.redact(String(err))),
+        );
       }
       return client;
     };
 
+    const stopReporting = reportSavedCredentials(RED, node, (saved) => expandEnvDeep(saved, lookup));
+
     node.on('close', (removed: boolean, done: () => void) => {
+      stopReporting();
       listeners.clear();
       const closing = client;
       client = undefined;

@@ -8,12 +8,13 @@ import { RestError } from '../errors';
 import { codeChallengeOf } from '../oauth2/authorization-requests';
 import { TokenManager, type ObtainedTokens, type ResolvedEndpoints } from '../oauth2/token-manager';
 import type { TokenStoreSettings } from '../oauth2/token-store';
-import type { ConnectionCredentials, ConnectionProperties, OAuth2Grant } from '../types';
+import type { ConnectionCredentials, ConnectionProperties, OAuth2ClientAuth, OAuth2Grant } from '../types';
 import type { AuthContext } from './index';
 import { tokenHeaderValue } from './static';
 import type { AuthStrategy, OutgoingRequest, RejectedResponse } from './strategy';
 
 const GRANTS: readonly OAuth2Grant[] = ['client_credentials', 'password', 'refresh_token', 'authorization_code'];
+const CLIENT_AUTHS: readonly OAuth2ClientAuth[] = ['header', 'body', 'none'];
 
 /** A 403 that says the token is the problem deserves one renewal; any other 403 is a real "forbidden". */
 const INVALID_TOKEN_BODY = /invalid[_ ]token|expired/i;
@@ -48,6 +49,14 @@ export class OAuth2Auth implements AuthStrategy {
     this.grant = props.oauth2Grant || 'client_credentials';
     if (!GRANTS.includes(this.grant)) {
       throw new RestError('ERR_CONFIG', `Unknown OAuth2 grant "${String(props.oauth2Grant)}".`);
+    }
+    // Flows saved before clientAuth existed have none: client_secret_basic, as then.
+    const clientAuth = props.clientAuth || 'header';
+    if (!CLIENT_AUTHS.includes(clientAuth)) {
+      throw new RestError(
+        'ERR_CONFIG',
+        `Unknown OAuth2 clientAuth "${String(props.clientAuth)}" (header, body or none).`,
+      );
     }
     if (!props.tokenUrl && !props.discoveryUrl) {
       throw new RestError(
@@ -84,7 +93,7 @@ export class OAuth2Auth implements AuthStrategy {
         scope: props.scope ?? '',
         tokenParams: props.tokenParams ?? [],
         authorizeParams: props.authorizeParams ?? [],
-        clientAuth: props.clientAuth === 'body' ? 'body' : 'header',
+        clientAuth,
         usePkce: props.usePkce !== false,
         paths: {
           accessTokenPath: props.accessTokenPath || '$.access_token',
@@ -157,6 +166,14 @@ export class OAuth2Auth implements AuthStrategy {
 
   completeAuthorization(code: string, redirectUri: string, codeVerifier?: string): Promise<void> {
     return this.manager.completeAuthorization(code, redirectUri, codeVerifier);
+  }
+
+  /**
+   * Node-RED has saved its credentials (after any deploy), holding this refresh token: the
+   * connection's own, so a later start does not take it for one the user deployed.
+   */
+  credentialsSaved(refreshToken: string | undefined): Promise<void> {
+    return this.manager.credentialsSaved(refreshToken);
   }
 
   revoke(): Promise<{ revoked: string[] }> {

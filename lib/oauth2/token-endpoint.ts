@@ -7,6 +7,7 @@ import { AuthorizationCode, type AccessToken, type Token } from 'simple-oauth2';
 import { RestError, bodyExcerpt, isRestError } from '../errors';
 import type { SecretRedactor } from '../redact';
 import type { AgentPair } from '../transport';
+import type { OAuth2ClientAuth } from '../types';
 import { parseTokenBody } from './token-response';
 
 /** A token endpoint answer bigger than this is not a token answer. */
@@ -18,8 +19,11 @@ export interface TokenEndpointOptions {
   revokeUrl?: string;
   clientId: string;
   clientSecret: string;
-  /** client_secret_basic (`header`) or client_secret_post (`body`). */
-  clientAuth: 'header' | 'body';
+  /**
+   * client_secret_basic (`header`), client_secret_post (`body`), or a public client (`none`):
+   * `client_id` in the body and nothing else. An empty secret means `none` whatever this says.
+   */
+  clientAuth: OAuth2ClientAuth;
   timeout: number;
   agentsFor: (url: URL) => AgentPair;
   /** Maps TLS and proxy failures to ERR_TLS / ERR_PROXY. */
@@ -102,8 +106,17 @@ export class TokenEndpoint {
   private buildClient(endpoint: string): RawAnswerOAuthClient {
     const url = new URL(endpoint);
     const agents = this.options.agentsFor(url);
+    const { clientId, clientSecret } = this.options;
+    const clientAuth = clientSecret ? this.options.clientAuth : 'none';
     return new RawAnswerOAuthClient({
-      client: { id: this.options.clientId, secret: this.options.clientSecret },
+      // A public client (RFC 6749 §2.3, §4.1.3) sends client_id in the body and no secret: never
+      // `Basic base64("id:")`, which providers refuse, nor an empty client_secret. simple-oauth2's
+      // body mode always writes both fields; naming the secret's field client_id too, with the
+      // ID as its value, leaves exactly `client_id=<id>`.
+      client:
+        clientAuth === 'none'
+          ? { id: clientId, secret: clientId, secretParamName: 'client_id' }
+          : { id: clientId, secret: clientSecret },
       // Absolute URLs as paths: wreck resolves them with WHATWG URL, so they are kept whole.
       auth: {
         tokenHost: url.origin,
@@ -112,7 +125,7 @@ export class TokenEndpoint {
         authorizeHost: this.options.authorizeUrl ? new URL(this.options.authorizeUrl).origin : url.origin,
         authorizePath: this.options.authorizeUrl || url.href,
       },
-      options: { authorizationMethod: this.options.clientAuth === 'body' ? 'body' : 'header' },
+      options: { authorizationMethod: clientAuth === 'header' ? 'header' : 'body' },
       http: {
         // TLS options are baked into the https agent; wreck only uses httpsAllowUnauthorized
         // when a request sets rejectUnauthorized, which these never do.
@@ -168,7 +181,7 @@ export class TokenEndpoint {
         {
           statusCode,
           headers: this.options.redactor.redactDeep(plainHeaders(data.headers)),
-          responseBody: bodyExcerpt(redact(data.payload?.toString('utf8') ?? '')),
+          responseBody: bodyExcerpt(data.payload ?? '', this.options.redactor),
           responseUrl: where,
         },
       );

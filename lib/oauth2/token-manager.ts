@@ -8,6 +8,7 @@ import type { SecretRedactor } from '../redact';
 import type { AgentPair } from '../transport';
 import type { ConnectionCredentials, ConnectionProperties, OAuth2Grant } from '../types';
 import { discoverEndpoints, type DiscoveredEndpoints } from './discovery';
+import { OwnRefreshTokens } from './own-refresh-tokens';
 import { TokenEndpoint, TokenEndpointError } from './token-endpoint';
 import { needsRefresh, readTokenResponse, type TokenPaths, type TokenSet } from './token-response';
 import { DurableTokenStore, fingerprint, type StoredTokens, type TokenStoreSettings } from './token-store';
@@ -75,6 +76,8 @@ export interface ResolvedEndpoints {
 export class TokenManager {
   private access?: TokenSet;
   private refreshToken?: string;
+  /** Refresh tokens this connection obtained: one deployed again is not the user's. */
+  private own = new OwnRefreshTokens();
   private inFlight?: Promise<TokenSet>;
   private endpointReady?: Promise<{ endpoint: TokenEndpoint; urls: ResolvedEndpoints }>;
   private loaded?: Promise<void>;
@@ -168,6 +171,19 @@ export class TokenManager {
   }
 
   /**
+   * Node-RED has saved its credentials (a deploy of any kind), which hold this refresh token:
+   * flows_cred.json has it now. Remembered in the store, so the next start knows it as the
+   * connection's own however many rotations later.
+   */
+  async credentialsSaved(refreshToken: string | undefined): Promise<void> {
+    await this.ready();
+    if (!this.own.markSaved(refreshToken)) return;
+    await this.save(
+      this.access ? { ...this.access, refreshToken: this.refreshToken } : { refreshToken: this.refreshToken },
+    );
+  }
+
+  /**
    * No new token request starts; one in flight is waited for (at most the connection timeout)
    * and its tokens are kept in the store: the server may already have rotated the refresh
    * token, and the connection that replaces this one (redeploy) must load the new one.
@@ -189,7 +205,11 @@ export class TokenManager {
     return this.loaded;
   }
 
-  /** The stored tokens win over the deployed ones, unless the user deployed a different refresh token since. */
+  /**
+   * The stored tokens win over the deployed ones, unless the user deployed a different refresh
+   * token since. A deployed refresh token the connection obtained itself (Node-RED saved it from
+   * its in-memory credentials at a deploy) is not different: it may be rotated already.
+   */
   private async loadInitialTokens(): Promise<void> {
     const { accessToken, refreshToken } = this.settings;
     this.refreshToken = refreshToken || undefined;
@@ -201,11 +221,14 @@ export class TokenManager {
       this.warnStoreProblem('read', err);
     }
     if (!stored || stored.configurationHash !== this.configurationHash) return;
+    const own = new OwnRefreshTokens(stored);
     const deployedIsUnchanged =
       !refreshToken ||
       refreshToken === stored.refreshToken ||
-      fingerprint(refreshToken) === stored.deployedRefreshTokenHash;
+      fingerprint(refreshToken) === stored.deployedRefreshTokenHash ||
+      own.includes(refreshToken);
     if (!deployedIsUnchanged) return;
+    this.own = own;
     this.rememberSecrets(stored.accessToken, stored.refreshToken);
     // Even when absent: a refresh token the server refused was forgotten on purpose.
     this.refreshToken = stored.refreshToken;
@@ -288,7 +311,10 @@ export class TokenManager {
     const token = readTokenResponse(answer, this.settings.paths);
     this.rememberSecrets(token.accessToken, token.refreshToken);
     // A server that does not rotate refresh tokens answers without one: keep the one we have.
-    if (token.refreshToken) this.refreshToken = token.refreshToken;
+    if (token.refreshToken) {
+      this.refreshToken = token.refreshToken;
+      this.own.add(token.refreshToken);
+    }
     this.access = token;
     await this.persist(token);
     if (this.inErrorState) {
@@ -326,6 +352,7 @@ export class TokenManager {
     try {
       await this.store.save({
         ...tokens,
+        ...this.own.toStored(),
         deployedRefreshTokenHash: deployed ? fingerprint(deployed) : undefined,
         configurationHash: this.configurationHash,
         savedAt: Date.now(),

@@ -10,8 +10,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { OwnRefreshTokenFingerprints } from './own-refresh-tokens';
 
-export interface StoredTokens {
+export interface StoredTokens extends OwnRefreshTokenFingerprints {
   accessToken?: string;
   refreshToken?: string;
   expiresAt?: number;

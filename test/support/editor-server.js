@@ -51,5 +51,9 @@ server.listen(0, '127.0.0.1', () => {
 });
 
 process.on('SIGTERM', () => {
-  RED.stop().finally(() => server.close(() => process.exit(0)));
+  RED.stop().finally(() => {
+    server.close(() => process.exit(0));
+    // Kept-alive connections of the test's fetch calls would hold close() up until they time out.
+    server.closeAllConnections();
+  });
 });

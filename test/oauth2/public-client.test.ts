@@ -1,0 +1,162 @@
+/**
+ * A public OAuth2 client (RFC 6749 §2.1: no secret) against a token endpoint that authenticates
+ * clients as the RFC says (§2.3): it refuses `Authorization: Basic base64("id:")` with
+ * invalid_request and accepts `client_id` in the body. Login (authorization code + PKCE), refresh
+ * and revocation all identify the client by `client_id` in the body, with no Authorization
+ * header and no empty `client_secret`, whether clientAuth says `none` or the secret is just empty.
+ */
+import assert from 'node:assert/strict';
+import { RestClient } from '../../lib/client';
+import { connectionDefaults } from '../../lib/definitions';
+import { OAuth2Auth } from '../../lib/auth/oauth2';
+import { createCodeVerifier } from '../../lib/oauth2/authorization-requests';
+import type { ConnectionCredentials, ConnectionProperties } from '../../lib/types';
+import { startAuthServer } from '../support/oauth2-server';
+import { startProtectedApi } from '../support/oauth2-api';
+
+type AuthServer = Awaited<ReturnType<typeof startAuthServer>>;
+type ProtectedApi = Awaited<ReturnType<typeof startProtectedApi>>;
+
+const REDIRECT_URI = 'http://127.0.0.1:1880/rest-connection/callback';
+
+describe('oauth2: a public client (no client secret)', function () {
+  let auth: AuthServer;
+  let api: ProtectedApi;
+  const clients: RestClient[] = [];
+
+  before(async () => {
+    auth = await startAuthServer();
+    api = await startProtectedApi(auth);
+  });
+  beforeEach(() => auth.reset());
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+  });
+  after(async () => {
+    await api.close();
+    await auth.stop();
+  });
+
+  async function connect(overrides: Partial<ConnectionProperties>, credentials: ConnectionCredentials) {
+    const props: ConnectionProperties = {
+      ...connectionDefaults,
+      baseUrl: api.url,
+      authType: 'oauth2',
+      oauth2Grant: 'authorization_code',
+      tokenUrl: auth.tokenUrl,
+      authorizeUrl: auth.authorizeUrl,
+      revokeUrl: auth.revokeUrl,
+      timeout: 3000,
+      retries: 0,
+      ...overrides,
+    };
+    const client = await RestClient.create(props, credentials, { connectionId: 'public-client' });
+    clients.push(client);
+    assert.ok(client.auth instanceof OAuth2Auth);
+    return { client, oauth2: client.auth };
+  }
+
+  /** The user's login at the provider: the authorization URL answers a redirect carrying the code. */
+  async function logIn(oauth2: OAuth2Auth): Promise<void> {
+    const codeVerifier = createCodeVerifier();
+    const login = await oauth2.startAuthorization(REDIRECT_URI, 'state-1', codeVerifier);
+    const back = await fetch(login, { redirect: 'manual' });
+    const code = new URL(back.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    await oauth2.completeAuthorization(code, REDIRECT_URI, codeVerifier);
+  }
+
+  /** What a public client must send: client_id in the body, no Authorization header, no client_secret. */
+  function assertPublicClientRequest(entry: { clientAuth: string; clientId?: string; params: object; status: number }) {
+    assert.equal(entry.clientAuth, 'none', 'no Authorization header and no client_secret');
+    assert.equal(entry.clientId, auth.publicClientId, 'client_id in the body');
+    assert.equal('client_secret' in entry.params, false, 'not even an empty client_secret');
+    assert.equal(entry.status, 200);
+  }
+
+  const cases: [title: string, props: Partial<ConnectionProperties>, secret: string | undefined][] = [
+    ['clientAuth none', { clientAuth: 'none' }, undefined],
+    ['clientAuth header (the default) with an empty secret', { clientAuth: 'header' }, ''],
+    ['clientAuth body with an empty secret', { clientAuth: 'body' }, ''],
+    ['clientAuth none ignores a secret that is set', { clientAuth: 'none' }, 'a-secret-it-must-not-send'],
+  ];
+  for (const [title, props, clientSecret] of cases) {
+    it(`${title}: login with PKCE, refresh and revoke send client_id in the body only`, async () => {
+      const credentials = { clientId: auth.publicClientId, clientSecret };
+      const { client, oauth2 } = await connect(props, credentials);
+      await logIn(oauth2);
+      const [exchange] = auth.ledger.tokenRequests;
+      assert.equal(exchange.grant, 'authorization_code');
+      assert.ok(exchange.params.code_verifier, 'PKCE verifier sent');
+      assertPublicClientRequest(exchange);
+      assert.equal((await client.request({ method: 'GET', path: '/data' })).statusCode, 200);
+
+      api.reject(api.requests.at(-1)?.token ?? '');
+      assert.equal((await client.request({ method: 'GET', path: '/data' })).statusCode, 200, 'renewed after a 401');
+      const refresh = auth.ledger.tokenRequests[1];
+      assert.equal(refresh.grant, 'refresh_token');
+      assertPublicClientRequest(refresh);
+
+      assert.deepEqual((await oauth2.revoke()).revoked, ['refresh_token', 'access_token']);
+      for (const revocation of auth.ledger.revocations) {
+        assert.equal(revocation.clientAuth, 'none');
+        assert.equal(revocation.client_id, auth.publicClientId);
+        assert.equal('client_secret' in revocation, false);
+        assert.equal(revocation.status, 200);
+      }
+      assert.equal(auth.ledger.revocations.length, 2);
+    });
+  }
+
+  it('revoke alone (deployed refresh token, empty secret): client_id in the body, no Authorization header', async () => {
+    const refreshToken = auth.issueRefreshToken('public-client-deployed-refresh-token');
+    const { oauth2 } = await connect(
+      { oauth2Grant: 'refresh_token' },
+      { clientId: auth.publicClientId, clientSecret: '', refreshToken },
+    );
+    assert.deepEqual((await oauth2.revoke()).revoked, ['refresh_token']);
+    const [revocation] = auth.ledger.revocations;
+    assert.equal(revocation.token, refreshToken);
+    assert.equal(revocation.clientAuth, 'none');
+    assert.equal(revocation.client_id, auth.publicClientId);
+    assert.equal(revocation.status, 200);
+  });
+
+  it('a confidential client with a secret still authenticates with it (header and body)', async () => {
+    const credentials = { clientId: auth.clientId, clientSecret: auth.clientSecret };
+    for (const clientAuth of ['header', 'body'] as const) {
+      auth.reset();
+      const { oauth2 } = await connect({ clientAuth }, credentials);
+      await logIn(oauth2);
+      await oauth2.revoke();
+      assert.equal(auth.ledger.tokenRequests[0].clientAuth, clientAuth);
+      assert.equal(auth.ledger.tokenRequests[0].status, 200);
+      assert.deepEqual(
+        auth.ledger.revocations.map((entry) => [entry.clientAuth, entry.status]),
+        [
+          [clientAuth, 200],
+          [clientAuth, 200],
+        ],
+      );
+    }
+  });
+
+  it('the test token endpoint refuses Basic base64("id:") with invalid_request, as a standards-following provider does', async () => {
+    const response = await fetch(auth.tokenUrl, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${auth.publicClientId}:`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
+    });
+    assert.equal(response.status, 400);
+    assert.equal(((await response.json()) as { error: string }).error, 'invalid_request');
+  });
+
+  it('an unknown clientAuth is ERR_CONFIG when the connection is created', async () => {
+    await assert.rejects(
+      connect({ clientAuth: 'private_key_jwt' as never }, { clientId: auth.publicClientId }),
+      (err: { code?: string; message?: string }) => err.code === 'ERR_CONFIG' && /clientAuth/.test(err.message ?? ''),
+    );
+  });
+});
