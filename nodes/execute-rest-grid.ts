@@ -3,12 +3,12 @@
  * message, or one message per row (`split`) sent as each page arrives.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import type { RequestSpec, RestResponse } from '../lib/client';
+import type { RequestSpec, RestResponse } from '../lib/http/rest-client';
 import { gridDefaults } from '../lib/definitions';
 import { RestError, isRestError } from '../lib/errors';
-import { RowExtractor } from '../lib/extract';
-import { PagingPlan, pages, type PageRequest } from '../lib/paging';
-import { collectRows, splitRows } from '../lib/row-stream';
+import { RowExtractor } from '../lib/extract/compiled-path';
+import { PagingPlan, pages, type PageRequest } from '../lib/paging/pages';
+import { collectRows, splitRows } from '../lib/paging/split-rows';
 import type { GridProperties } from '../lib/types';
 import { addResponseDetails, setupQueryNode, showConfigError, type QueryContext } from './query-node';
 import { envLookup } from './env';

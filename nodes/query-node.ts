@@ -4,7 +4,7 @@
  * message), and how a response or an error lands on the message.
  */
 import type { Node, NodeAPI, NodeMessage, NodeStatus } from 'node-red';
-import type { RestClient, RequestSpec, RestResponse } from '../lib/client';
+import type { RestClient, RequestSpec, RestResponse } from '../lib/http/rest-client';
 import { RestError, bodyExcerpt, isRestError } from '../lib/errors';
 import type { SecretRedactor } from '../lib/redact';
 import type { QueryNodeProperties } from '../lib/types';

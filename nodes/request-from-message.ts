@@ -3,10 +3,10 @@
  * message, and the documented `msg` overrides (method, path, query, headers, payload).
  */
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
-import type { RequestSpec } from '../lib/client';
+import type { RequestSpec } from '../lib/http/rest-client';
 import { RestError } from '../lib/errors';
 import type { HttpMethod, QueryNodeProperties, TypedNameValue } from '../lib/types';
-import { expandPlaceholders } from '../lib/url';
+import { expandPlaceholders } from '../lib/http/resolve-url';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 /** Headers that describe a previous response or connection; never forwarded from msg.headers. */

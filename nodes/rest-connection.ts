@@ -3,7 +3,7 @@
  * one RestClient (got instance, agents, token cache) every node using it shares.
  */
 import type { NodeAPI, NodeDef } from 'node-red';
-import { RestClient } from '../lib/client';
+import { RestClient } from '../lib/http/rest-client';
 import { SecretRedactor } from '../lib/redact';
 import { connectionCredentialTypes, connectionDefaults } from '../lib/definitions';
 import type { ConnectionCredentials, ConnectionProperties } from '../lib/types';

@@ -1,10 +1,10 @@
 /**
  * One message per row with `msg.parts`, so a `join` node in automatic mode rebuilds the
- * array. Only the last row carries `parts.count` (lib/row-stream.ts knows which one that is).
+ * array. Only the last row carries `parts.count` (lib/paging/split-rows.ts knows which one that is).
  */
 import type { NodeAPI } from 'node-red';
-import type { RestClient, RestResponse } from '../lib/client';
-import type { SplitRow } from '../lib/row-stream';
+import type { RestClient, RestResponse } from '../lib/http/rest-client';
+import type { SplitRow } from '../lib/paging/split-rows';
 import { addResponseDetails, type Message } from './query-node';
 
 export class RowMessages {

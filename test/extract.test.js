@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { RowExtractor, ValueExtractor, CompiledPath } = require('../dist/lib/extract');
+const { RowExtractor, ValueExtractor, CompiledPath } = require('../dist/lib/extract/compiled-path');
 
 function rows(options, doc) {
   return new RowExtractor({ rowsPath: '$', columns: [], format: 'objects', ...options }).extract(doc);

@@ -9,7 +9,7 @@ import { codeChallengeOf } from '../oauth2/authorization-requests';
 import { TokenManager, type ObtainedTokens, type ResolvedEndpoints } from '../oauth2/token-manager';
 import type { TokenStoreSettings } from '../oauth2/token-store';
 import type { ConnectionCredentials, ConnectionProperties, OAuth2Grant } from '../types';
-import type { AuthContext } from './index';
+import type { AuthContext } from './create-auth-strategy';
 import { tokenHeaderValue } from './static';
 import type { AuthStrategy, OutgoingRequest, RejectedResponse } from './strategy';
 

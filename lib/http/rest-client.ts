@@ -4,18 +4,18 @@
  */
 import { isAscii } from 'node:buffer';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import { loadGot, type Got, type GotNormalizedOptions, type GotOptionsInit } from './got-loader';
-import { createAuthStrategy, type AuthContext } from './auth';
-import type { AuthStrategy, OutgoingRequest } from './auth/strategy';
-import { carriesBody, encodeBody } from './body';
-import { RestError, bodyExcerpt, type ErrorCode } from './errors';
-import { REDACTED, SecretRedactor } from './redact';
-import { fetchResponse, type RawResponse } from './read-body';
-import { mapRequestError } from './request-errors';
-import { computeRetryDelay, MAX_RETRY_AFTER_MS, RETRYABLE_STATUS_CODES } from './retry';
-import { Transport } from './transport';
-import type { BodyType, ConnectionCredentials, ConnectionProperties, HttpMethod, NameValue } from './types';
-import { parseBaseUrl, resolveLink, resolveRequestUrl } from './url';
+import { loadGot, type Got, type GotNormalizedOptions, type GotOptionsInit } from './load-got';
+import { createAuthStrategy, type AuthContext } from '../auth/create-auth-strategy';
+import type { AuthStrategy, OutgoingRequest } from '../auth/strategy';
+import { carriesBody, encodeBody } from './encode-body';
+import { RestError, bodyExcerpt, type ErrorCode } from '../errors';
+import { REDACTED, SecretRedactor } from '../redact';
+import { fetchResponse, type RawResponse } from './fetch-response';
+import { mapRequestError } from './classify-error';
+import { computeRetryDelay, MAX_RETRY_AFTER_MS, RETRYABLE_STATUS_CODES } from './compute-retry-delay';
+import { Transport } from '../transport';
+import type { BodyType, ConnectionCredentials, ConnectionProperties, HttpMethod, NameValue } from '../types';
+import { parseBaseUrl, resolveLink, resolveRequestUrl } from './resolve-url';
 
 export type QueryValue = string | number | boolean | (string | number | boolean)[] | null | undefined;
 
@@ -103,7 +103,7 @@ export class RestClient {
         onStateChange: options.onStateChange,
       });
       const { got } = await loadGot();
-      // Used through got.stream (lib/read-body.ts), which reads each body into one buffer.
+      // Used through got.stream (./fetch-response.ts), which reads each body into one buffer.
       const instance = got.extend({
         followRedirect: true,
         maxRedirects: MAX_REDIRECTS,

@@ -4,7 +4,7 @@
  * last row, but whether a row is the last is only known once the next page turns out to be
  * absent or empty; so each row is held back until the following row (or the end) is known.
  */
-import type { Page } from './paging';
+import type { Page } from './pages';
 
 export interface SplitRow {
   row: unknown;

@@ -3,7 +3,7 @@
  * (seconds or HTTP date) up to a cap, otherwise exponential backoff with jitter, so many
  * edge devices failing together do not retry in lockstep.
  */
-import type { RetryObject } from './got-loader';
+import type { RetryObject } from './load-got';
 
 export const RETRYABLE_STATUS_CODES = [429, 502, 503, 504] as const;
 /** A server asking us to wait longer than this gets an error instead of a blocked flow. */

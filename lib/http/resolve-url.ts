@@ -1,5 +1,5 @@
 /** Where a request goes: resolving paths against the base URL, origins, placeholders. */
-import { RestError } from './errors';
+import { RestError } from '../errors';
 
 /** Parses and checks the connection's base URL. */
 export function parseBaseUrl(baseUrl: string): URL {

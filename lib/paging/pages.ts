@@ -5,9 +5,9 @@
  * page identical to the previous one, so an API that ignores the page parameter cannot loop).
  */
 import { createHash } from 'node:crypto';
-import { RestError } from './errors';
-import { CompiledPath, isFound } from './extract';
-import type { GridProperties, PagingMode } from './types';
+import { RestError } from '../errors';
+import { CompiledPath, isFound } from '../extract/compiled-path';
+import type { GridProperties, PagingMode } from '../types';
 
 export type PagingOptions = Pick<
   GridProperties,

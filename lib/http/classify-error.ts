@@ -1,7 +1,7 @@
 /** Turns what got throws into a RestError with a stable code and a message a user can act on. */
-import { RestError, isRestError } from './errors';
-import type { SecretRedactor } from './redact';
-import type { Transport } from './transport';
+import { RestError, isRestError } from '../errors';
+import type { SecretRedactor } from '../redact';
+import type { Transport } from '../transport';
 
 interface ErrorContext {
   url: string;

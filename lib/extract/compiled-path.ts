@@ -5,8 +5,8 @@
  * are walked directly, without jsonpath-plus, because a grid may hold 100,000 rows x 10 columns.
  */
 import { JSONPath } from 'jsonpath-plus';
-import { RestError } from './errors';
-import type { ColumnDefinition, GridProperties, ScalarProperties } from './types';
+import { RestError } from '../errors';
+import type { ColumnDefinition, GridProperties, ScalarProperties } from '../types';
 
 const NOT_FOUND: unique symbol = Symbol('not found');
 type Found = unknown | typeof NOT_FOUND;

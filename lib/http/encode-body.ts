@@ -1,6 +1,6 @@
 /** Encodes `msg.payload` for the wire according to the node's `bodyType`. */
-import { RestError } from './errors';
-import type { BodyType } from './types';
+import { RestError } from '../errors';
+import type { BodyType } from '../types';
 
 export interface EncodedBody {
   body: string | Buffer;
