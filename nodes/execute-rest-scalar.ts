@@ -1,7 +1,7 @@
 /** `execute-rest-scalar`: runs a request and puts one value on the message. */
 import type { NodeAPI, NodeDef, Node } from 'node-red';
 import { scalarDefaults } from '../lib/definitions';
-import { ValueExtractor } from '../lib/extract/compiled-path';
+import { ValueExtractor } from '../lib/extract/value-extractor';
 import type { ScalarProperties } from '../lib/types';
 import { addResponseDetails, setupQueryNode, showConfigError, withResponseDetails } from './query-node';
 import { envLookup } from './env';

@@ -6,7 +6,7 @@ import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import type { RequestSpec } from '../lib/http/rest-client';
 import { RestError } from '../lib/errors';
 import type { HttpMethod, QueryNodeProperties, TypedNameValue } from '../lib/types';
-import { expandPlaceholders } from '../lib/http/resolve-url';
+import { expandPlaceholders } from '../lib/http/expand-placeholders';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 /** Headers that describe a previous response or connection; never forwarded from msg.headers. */

@@ -1,5 +1,9 @@
-/** Where a request goes: resolving paths against the base URL, origins, placeholders. */
+/** Where a request goes: the base URL, a node's path appended to it, a link resolved against a page. */
 import { RestError } from '../errors';
+import { assertSameOrigin, resolveOnOrigin } from './same-origin';
+
+/** What the client's same-origin refusals call the request. */
+const SUBJECT = 'The request';
 
 /** Parses and checks the connection's base URL. */
 export function parseBaseUrl(baseUrl: string): URL {
@@ -34,14 +38,7 @@ const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\/|^\/\//i;
  */
 export function resolveRequestUrl(base: URL, path: string): URL {
   if (ABSOLUTE_URL.test(path)) {
-    let target: URL;
-    try {
-      target = new URL(path, base);
-    } catch {
-      throw new RestError('ERR_CONFIG', `Path "${path}" is not a valid URL.`);
-    }
-    assertSameOrigin(base, target);
-    return target;
+    return resolveOnOrigin(path, base, base.origin, SUBJECT, () => invalidUrl('Path', path));
   }
   const url = new URL(base.href);
   const queryStart = path.search(/[?#]/);
@@ -57,57 +54,15 @@ export function resolveRequestUrl(base: URL, path: string): URL {
     for (const [name, value] of new URLSearchParams(query.replace(/^\?/, ''))) url.searchParams.append(name, value);
   }
   url.hash = '';
-  assertSameOrigin(base, url);
+  assertSameOrigin(url, base.origin, SUBJECT);
   return url;
 }
 
 /** Resolves a link (e.g. a next page) like a browser would (RFC 3986), against the page it came from. */
 export function resolveLink(href: string, pageUrl: string, base: URL): URL {
-  let target: URL;
-  try {
-    target = new URL(href, pageUrl);
-  } catch {
-    throw new RestError('ERR_CONFIG', `Link "${href}" is not a valid URL.`);
-  }
-  assertSameOrigin(base, target);
-  return target;
+  return resolveOnOrigin(href, pageUrl, base.origin, SUBJECT, () => invalidUrl('Link', href));
 }
 
-export function assertSameOrigin(base: URL, target: URL): void {
-  if (target.origin !== base.origin) {
-    throw new RestError(
-      'ERR_ORIGIN',
-      `Refused to send a request to ${target.origin}: this connection only talks to ${base.origin} (its base URL), so its credentials cannot leak to another host.`,
-    );
-  }
-}
-
-const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
-
-/**
- * `/users/{{payload.id}}` -> `/users/42`. Each value is URL-encoded, so a value cannot change
- * the path's structure (`a/b` becomes `a%2Fb`).
- */
-export function expandPlaceholders(template: string, lookup: (expression: string) => unknown): string {
-  return template.replace(PLACEHOLDER, (_match, expression: string) => {
-    const value = lookup(expression);
-    if (value === undefined || value === null) {
-      throw new RestError(
-        'ERR_VALUE',
-        `Path placeholder {{${expression}}} has no value: msg.${expression} is not set.`,
-      );
-    }
-    if (typeof value === 'object') {
-      throw new RestError(
-        'ERR_VALUE',
-        `Path placeholder {{${expression}}} is an object; it must be a string, number or boolean.`,
-      );
-    }
-    const text = String(value);
-    // `.` and `..` survive URL-encoding and would move the request to another path.
-    if (text === '.' || text === '..') {
-      throw new RestError('ERR_VALUE', `Path placeholder {{${expression}}} is "${text}", which would change the path.`);
-    }
-    return encodeURIComponent(text);
-  });
+function invalidUrl(what: string, text: string): RestError {
+  return new RestError('ERR_CONFIG', `${what} "${text}" is not a valid URL.`);
 }

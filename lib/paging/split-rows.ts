@@ -1,8 +1,8 @@
 /**
- * Rows of all pages, for the grid node: one array (`collectRows`), or one row at a time as the
- * pages arrive (`splitRows`, for `split: true`). A split message needs `msg.parts.count` on the
- * last row, but whether a row is the last is only known once the next page turns out to be
- * absent or empty; so each row is held back until the following row (or the end) is known.
+ * Rows of all pages one at a time, as the pages arrive, for the grid node with `split: true`. A
+ * split message needs `msg.parts.count` on the last row, but whether a row is the last is only
+ * known once the next page turns out to be absent or empty; so each row is held back until the
+ * following row (or the end) is known.
  */
 import type { Page } from './pages';
 
@@ -28,25 +28,4 @@ export async function* splitRows(pages: AsyncIterable<Page>): AsyncGenerator<Spl
     }
   }
   if (held) yield { ...held, last: true };
-}
-
-export interface CollectedRows {
-  rows: unknown[];
-  /** Number of pages fetched. */
-  pages: number;
-  /** The last page's response (its status, headers and URL go on the output message). */
-  lastResponse: Page['response'] | undefined;
-}
-
-export async function collectRows(pages: AsyncIterable<Page>): Promise<CollectedRows> {
-  const rows: unknown[] = [];
-  let count = 0;
-  let lastResponse: Page['response'] | undefined;
-  for await (const page of pages) {
-    // A loop rather than push(...rows): a spread of 100,000 items overflows the call stack.
-    for (let i = 0; i < page.rows.length; i++) rows.push(page.rows[i]);
-    count = page.page;
-    lastResponse = page.response;
-  }
-  return { rows, pages: count, lastResponse };
 }

@@ -1,0 +1,41 @@
+/** Converts a found value by the scalar node's `valueType`, or says clearly why it cannot. */
+import { RestError } from '../errors';
+import type { ScalarProperties } from '../types';
+
+export type ValueType = ScalarProperties['valueType'];
+
+const DECIMAL_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
+const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
+
+/** Converts a value by valueType; throws ERR_VALUE quoting a short excerpt when it cannot. */
+export function convertValue(value: unknown, valueType: ValueType): unknown {
+  if (value === null || valueType === 'auto') return value;
+  switch (valueType) {
+    case 'string':
+      return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    case 'number':
+      if (typeof value === 'number' && Number.isFinite(value)) return value;
+      if (typeof value === 'string' && DECIMAL_NUMBER.test(value.trim())) return Number(value.trim());
+      throw new RestError('ERR_VALUE', `the value ${excerpt(value)} is not a number`);
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      if (value === 1 || value === 0) return value === 1;
+      if (typeof value === 'string') {
+        const word = value.trim().toLowerCase();
+        if (TRUE_WORDS.has(word)) return true;
+        if (FALSE_WORDS.has(word)) return false;
+      }
+      throw new RestError(
+        'ERR_VALUE',
+        `the value ${excerpt(value)} is not a boolean (true/false, yes/no, on/off, 1/0)`,
+      );
+  }
+  return value;
+}
+
+const EXCERPT_CHARS = 60;
+function excerpt(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > EXCERPT_CHARS ? text.slice(0, EXCERPT_CHARS) + '…' : text;
+}
