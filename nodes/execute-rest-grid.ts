@@ -3,7 +3,8 @@
  * message, or one message per row (`split`) sent as each page arrives.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import type { RequestSpec, RestResponse } from '../lib/http/rest-client';
+import type { RequestSpec } from '../lib/http/rest-client';
+import type { RestResponse } from '../lib/http/rest-response';
 import { gridDefaults } from '../lib/definitions';
 import { RestError, isRestError } from '../lib/errors';
 import { RowExtractor } from '../lib/extract/row-extractor';

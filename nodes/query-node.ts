@@ -4,7 +4,8 @@
  * message), and how a response or an error lands on the message.
  */
 import type { Node, NodeAPI, NodeMessage, NodeStatus } from 'node-red';
-import type { RestClient, RequestSpec, RestResponse } from '../lib/http/rest-client';
+import type { RestClient, RequestSpec } from '../lib/http/rest-client';
+import type { RestResponse } from '../lib/http/rest-response';
 import { RestError, bodyExcerpt, isRestError } from '../lib/errors';
 import type { SecretRedactor } from '../lib/redact';
 import type { QueryNodeProperties } from '../lib/types';

@@ -3,7 +3,8 @@
  * array. Only the last row carries `parts.count` (lib/paging/split-rows.ts knows which one that is).
  */
 import type { NodeAPI } from 'node-red';
-import type { RestClient, RestResponse } from '../lib/http/rest-client';
+import type { RestClient } from '../lib/http/rest-client';
+import type { RestResponse } from '../lib/http/rest-response';
 import type { SplitRow } from '../lib/paging/split-rows';
 import { addResponseDetails, type Message } from './query-node';
 

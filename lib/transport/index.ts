@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { RestError } from '../errors';
-import { classifyTransportError } from './classify-error';
+import { classifyTransportError } from '../http/classify-error';
 import { PlainHttpProxyAgent } from './http-proxy-agent';
 import { TunnelingProxyAgent } from './proxy-agents';
 import { ProxyRules, type ProxyEndpoint } from './proxy-rules';
