@@ -153,7 +153,7 @@ describe('README node reference', function () {
 });
 
 const RUNTIME_FILES = ['rest-connection', 'execute-rest-grid', 'execute-rest-scalar'].map((name) =>
-  path.join(__dirname, '..', 'dist', 'nodes', `${name}.js`),
+  path.join(__dirname, '..', 'dist', 'nodes', name, `${name}.js`),
 );
 
 describe('example flows running in Node-RED against the demo API', function () {

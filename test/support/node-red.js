@@ -12,9 +12,9 @@ const helper = require('node-red-node-test-helper');
 
 helper.init(require.resolve('node-red'));
 
-const connectionNode = require('../../dist/nodes/rest-connection.js');
-const gridNode = require('../../dist/nodes/execute-rest-grid.js');
-const scalarNode = require('../../dist/nodes/execute-rest-scalar.js');
+const connectionNode = require('../../dist/nodes/rest-connection/rest-connection.js');
+const gridNode = require('../../dist/nodes/execute-rest-grid/execute-rest-grid.js');
+const scalarNode = require('../../dist/nodes/execute-rest-scalar/execute-rest-scalar.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const joinNode = require('@node-red/nodes/core/sequence/17-split.js');
 

@@ -3,14 +3,15 @@
  * one RestClient (got instance, agents, token cache) every node using it shares.
  */
 import type { NodeAPI, NodeDef } from 'node-red';
-import { RestClient } from '../lib/http/rest-client';
-import { SecretRedactor } from '../lib/redact';
-import { connectionCredentialTypes, connectionDefaults } from '../lib/definitions';
-import type { ConnectionCredentials, ConnectionProperties } from '../lib/types';
-import type { ConnectionState, RestConnectionNode } from './connection-node';
-import { envLookup, expandEnvDeep } from './env';
-import { forgetStoredTokens, registerAdminRoutes, tokenStoreSettings } from './oauth2-support';
-import { readSettings } from './settings';
+import { RestClient } from '../../lib/http/rest-client';
+import { SecretRedactor } from '../../lib/redact';
+import { connectionCredentialTypes, connectionDefaults } from '../../lib/definitions';
+import type { ConnectionCredentials, ConnectionProperties } from '../../lib/types';
+import type { ConnectionState, RestConnectionNode } from '../shared/connection-node';
+import { envLookup, expandEnvDeep } from '../shared/env';
+import { registerAdminRoutes } from './admin-routes';
+import { forgetStoredTokens, tokenStoreSettings } from './token-store-settings';
+import { readSettings } from '../shared/read-settings';
 
 type ConnectionDef = NodeDef & Partial<ConnectionProperties>;
 

@@ -1,7 +1,7 @@
 /** What the flow nodes (and admin routes) may use of a deployed rest-connection config node. */
 import type { Node } from 'node-red';
-import type { RestClient } from '../lib/http/rest-client';
-import type { ConnectionCredentials, ConnectionProperties } from '../lib/types';
+import type { RestClient } from '../../lib/http/rest-client';
+import type { ConnectionCredentials, ConnectionProperties } from '../../lib/types';
 
 export interface ConnectionState {
   level: 'ok' | 'warning' | 'error';

@@ -1,18 +1,16 @@
 /**
- * What execute-rest-grid and execute-rest-scalar share: finding the connection, one input
- * handler that reports through status, `send` and `done(err)` (so a catch node gets the
- * message), and how a response or an error lands on the message.
+ * What execute-rest-grid and execute-rest-scalar share at runtime: finding the connection, one
+ * input handler that reports through status, `send` and `done(err)` (so a catch node gets the
+ * message), and how an error lands on the message.
  */
-import type { Node, NodeAPI, NodeMessage, NodeStatus } from 'node-red';
-import type { RestClient, RequestSpec } from '../lib/http/rest-client';
-import type { RestResponse } from '../lib/http/rest-response';
-import { RestError, bodyExcerpt, isRestError } from '../lib/errors';
-import type { SecretRedactor } from '../lib/redact';
-import type { QueryNodeProperties } from '../lib/types';
+import type { Node, NodeAPI, NodeStatus } from 'node-red';
+import type { RestClient, RequestSpec } from '../../lib/http/rest-client';
+import { RestError, isRestError } from '../../lib/errors';
+import type { SecretRedactor } from '../../lib/redact';
+import type { QueryNodeProperties } from '../../lib/types';
 import type { RestConnectionNode } from './connection-node';
+import type { Message } from './message';
 import { requestFromMessage } from './request-from-message';
-
-export type Message = NodeMessage & Record<string, unknown>;
 
 export interface QueryContext {
   client: RestClient;
@@ -109,24 +107,6 @@ function checkOutputProperty(RED: NodeAPI, property: string): RestError | undefi
 export function showConfigError(node: Node, err: RestError): void {
   node.status({ fill: 'red', shape: 'ring', text: err.code });
   node.warn(err.message);
-}
-
-/** Puts the response's status, headers and URL on a message that goes on, with secrets masked. */
-export function addResponseDetails(msg: Message, response: RestResponse, client: RestClient): void {
-  msg.statusCode = response.statusCode;
-  msg.headers = client.redactor.redactDeep(response.headers);
-  msg.responseUrl = client.safeUrl(response.url);
-}
-
-/** An error found in a response (not JSON, value missing) carries that response's details too. */
-export function withResponseDetails(err: unknown, response: RestResponse, client: RestClient): unknown {
-  if (isRestError(err) && err.statusCode === undefined) {
-    err.statusCode = response.statusCode;
-    err.headers = client.redactor.redactDeep(response.headers);
-    err.responseBody = bodyExcerpt(response.body);
-    err.responseUrl = client.safeUrl(response.url);
-  }
-  return err;
 }
 
 function redacted(err: unknown, redactor: SecretRedactor): unknown {

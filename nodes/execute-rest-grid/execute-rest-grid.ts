@@ -3,19 +3,20 @@
  * message, or one message per row (`split`) sent as each page arrives.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import type { RequestSpec } from '../lib/http/rest-client';
-import type { RestResponse } from '../lib/http/rest-response';
-import { gridDefaults } from '../lib/definitions';
-import { RestError, isRestError } from '../lib/errors';
-import { RowExtractor } from '../lib/extract/row-extractor';
-import { collectRows } from '../lib/paging/collect-rows';
-import { pages } from '../lib/paging/pages';
-import { PagingPlan, type PageRequest } from '../lib/paging/paging-plan';
-import { splitRows } from '../lib/paging/split-rows';
-import type { GridProperties } from '../lib/types';
-import { addResponseDetails, setupQueryNode, showConfigError, type QueryContext } from './query-node';
-import { envLookup } from './env';
-import { readSettings } from './settings';
+import type { RequestSpec } from '../../lib/http/rest-client';
+import type { RestResponse } from '../../lib/http/rest-response';
+import { gridDefaults } from '../../lib/definitions';
+import { RestError, isRestError } from '../../lib/errors';
+import { RowExtractor } from '../../lib/extract/row-extractor';
+import { collectRows } from '../../lib/paging/collect-rows';
+import { pages } from '../../lib/paging/pages';
+import { PagingPlan, type PageRequest } from '../../lib/paging/paging-plan';
+import { splitRows } from '../../lib/paging/split-rows';
+import type { GridProperties } from '../../lib/types';
+import { addResponseDetails } from '../shared/response-details';
+import { setupQueryNode, showConfigError, type QueryContext } from '../shared/setup-query-node';
+import { envLookup } from '../shared/env';
+import { readSettings } from '../shared/read-settings';
 import { RowMessages } from './row-messages';
 
 export = function registerExecuteRestGrid(RED: NodeAPI): void {

@@ -1,3 +1,4 @@
+/** A node's stored settings as the runtime reads them: ${ENV} references expanded, then the documented defaults applied. */
 import { expandEnvDeep } from './env';
 
 /** Reads a node's stored settings over the documented defaults, coercing numbers and booleans stored as text. */

@@ -3,10 +3,11 @@
  * array. Only the last row carries `parts.count` (lib/paging/split-rows.ts knows which one that is).
  */
 import type { NodeAPI } from 'node-red';
-import type { RestClient } from '../lib/http/rest-client';
-import type { RestResponse } from '../lib/http/rest-response';
-import type { SplitRow } from '../lib/paging/split-rows';
-import { addResponseDetails, type Message } from './query-node';
+import type { RestClient } from '../../lib/http/rest-client';
+import type { RestResponse } from '../../lib/http/rest-response';
+import type { SplitRow } from '../../lib/paging/split-rows';
+import type { Message } from '../shared/message';
+import { addResponseDetails } from '../shared/response-details';
 
 export class RowMessages {
   private readonly partsId: string;

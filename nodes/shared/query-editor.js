@@ -1,69 +1,64 @@
-/* global RED, $ */
+/* global RED, $, RestEditor */
+/* exported RestQueryEditor */
 /**
- * The editor side that execute-rest-grid and execute-rest-scalar share: the request part of
- * the form (name, connection, method, path, query, headers, body) and the output property,
- * the typed query/header lists, the validators and the label.
+ * The editor that execute-rest-grid and execute-rest-scalar share: their registration (defaults,
+ * validators, palette look, label), the request part of the form (name, connection, method, path,
+ * query, headers, body) and the output property, and the typed query/header lists.
  *
- * Each node's .html loads it with
- *   <script src="resources/@rest-nodes/node-red-rest-connection/query-editor.js"></script>
- * Node-RED runs such a script before it adds the rest of that .html (templates and inline
- * scripts) to the page, so everything here is ready when a node's own script runs. The node's
- * registerType call still never needs it at load time: only its validators, label and edit
- * dialog hooks call in here.
+ * scripts/build.js puts this file (after editor-common.js) before each query node's editor.js,
+ * in one function scope.
  */
-(function () {
+var RestQueryEditor = (function () {
   'use strict';
-  // both nodes' .html load this file; the first copy serves both
-  if (window.RestQueryEditor) return;
 
-  var VALUE_TYPES = ['str', 'num', 'bool', 'msg', 'flow', 'global', 'env', 'jsonata'];
-  // DELETE too: the runtime sends msg.payload on DELETE when it is set and not empty (lib/body.ts)
+  // DELETE too: the runtime sends msg.payload on DELETE when it is set and not empty (lib/http/encode-body.ts)
   var BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'use'];
 
-  function isEnvReference(v) {
-    return typeof v === 'string' && /\$\{[^}]+\}/.test(v);
-  }
-  function validTypedList(v) {
-    return (
-      Array.isArray(v) &&
-      v.every(function (p) {
-        return p && typeof p.name === 'string' && VALUE_TYPES.indexOf(p.type) !== -1;
-      })
-    );
-  }
   /**
-   * Empty (the node's default applies) or any non-blank text: the runtime reads `data.items`,
-   * `.x`, `@.x` and `[0]` as paths from the root (lib/extract.ts normalizePath) and reports a
-   * path it cannot parse as ERR_JSONPATH, so the editor has nothing safer to reject.
+   * Registers a query node: `options.definitions` (from lib/definitions.ts), `prefix` (the node's
+   * element ids and classes, e.g. rest-grid), `icon`, `paletteLabel`, `validators` for its own
+   * properties, and its own `prepare(node)` / `save(node)` steps of the edit dialog.
    */
-  function validJsonPath(v) {
-    return v === undefined || v === null || v === '' || (typeof v === 'string' && v.trim() !== '');
-  }
-  /**
-   * A whole number from `min` (and up to `max`, when given), as a number or its text, or an
-   * ${ENV} reference (checked by the runtime once it is resolved).
-   */
-  function validWholeNumber(min, max) {
-    return function (v) {
-      if (isEnvReference(v)) return true;
-      if (typeof v === 'string' && !/^\s*-?\d+\s*$/.test(v)) return false;
-      var n = Number(v);
-      return (
-        (typeof v === 'number' || typeof v === 'string') &&
-        Number.isInteger(n) &&
-        n >= min &&
-        (max === undefined || n <= max)
-      );
-    };
+  function registerQueryNode(type, options) {
+    var defaults = RestEditor.defaultsOf(options.definitions);
+    defaults.connection.type = 'rest-connection';
+    defaults.connection.required = true;
+    defaults.query.validate = RestEditor.typedList;
+    defaults.headers.validate = RestEditor.typedList;
+    Object.keys(options.validators || {}).forEach(function (name) {
+      defaults[name].validate = options.validators[name];
+    });
+    RED.nodes.registerType(type, {
+      category: 'network',
+      color: '#e7e7ae',
+      defaults: defaults,
+      inputs: 1,
+      outputs: 1,
+      icon: options.icon,
+      paletteLabel: options.paletteLabel,
+      label: function () {
+        return label(this);
+      },
+      labelStyle: function () {
+        return this.name ? 'node_label_italic' : '';
+      },
+      oneditprepare: function () {
+        prepareRequest(this, options.prefix);
+        if (options.prepare) options.prepare(this);
+      },
+      oneditsave: function () {
+        saveRequest(this, options.prefix);
+        if (options.save) options.save(this);
+      },
+    });
+    // the shared rows (name to body, output property) into the edit form, before any dialog opens
+    completeTemplate(type, options.prefix);
   }
 
   /** Node name, or the method and path it calls. */
   function label(node) {
     if (node.name) return node.name;
     return (node.method === 'use' ? 'msg.method' : node.method || 'GET') + ' ' + (node.path || '/');
-  }
-  function labelStyle(node) {
-    return node.name ? 'node_label_italic' : '';
   }
 
   // The form rows both nodes show, as markup. `prefix` (rest-grid, rest-scalar) keeps each
@@ -172,7 +167,7 @@
             .appendTo(row);
           var cell = $('<div/>').css({ flex: '1 1 65%' }).appendTo(row);
           var value = $('<input/>', { type: 'text', class: 'rest-tl-value' }).css('width', '100%').appendTo(cell);
-          value.typedInput({ default: 'str', types: VALUE_TYPES });
+          value.typedInput({ default: 'str', types: RestEditor.VALUE_TYPES });
           value.typedInput('type', data.type || 'str');
           value.typedInput('value', data.value === undefined ? '' : data.value);
         },
@@ -214,16 +209,5 @@
     node.headers = readTypedList(prefix + '-headers');
   }
 
-  window.RestQueryEditor = {
-    VALUE_TYPES: VALUE_TYPES,
-    isEnvReference: isEnvReference,
-    validTypedList: validTypedList,
-    validJsonPath: validJsonPath,
-    validWholeNumber: validWholeNumber,
-    label: label,
-    labelStyle: labelStyle,
-    completeTemplate: completeTemplate,
-    prepareRequest: prepareRequest,
-    saveRequest: saveRequest,
-  };
+  return { registerQueryNode: registerQueryNode };
 })();

@@ -2,11 +2,12 @@
  * Builds the request of one message: the node's settings, typed inputs evaluated against the
  * message, and the documented `msg` overrides (method, path, query, headers, payload).
  */
-import type { Node, NodeAPI, NodeMessage } from 'node-red';
-import type { RequestSpec } from '../lib/http/rest-client';
-import { RestError } from '../lib/errors';
-import type { HttpMethod, QueryNodeProperties, TypedNameValue } from '../lib/types';
-import { expandPlaceholders } from '../lib/http/expand-placeholders';
+import type { Node, NodeAPI } from 'node-red';
+import type { RequestSpec } from '../../lib/http/rest-client';
+import { RestError } from '../../lib/errors';
+import type { HttpMethod, QueryNodeProperties, TypedNameValue } from '../../lib/types';
+import { expandPlaceholders } from '../../lib/http/expand-placeholders';
+import type { Message } from './message';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 /** Headers that describe a previous response or connection; never forwarded from msg.headers. */
@@ -19,8 +20,6 @@ const NON_FORWARDED_HEADERS = new Set([
   'host',
   'upgrade',
 ]);
-
-type Message = NodeMessage & Record<string, unknown>;
 
 export async function requestFromMessage(
   RED: NodeAPI,

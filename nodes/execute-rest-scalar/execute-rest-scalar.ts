@@ -1,12 +1,13 @@
 /** `execute-rest-scalar`: runs a request and puts one value on the message. */
 import type { NodeAPI, NodeDef, Node } from 'node-red';
-import { scalarDefaults } from '../lib/definitions';
-import { ValueExtractor } from '../lib/extract/value-extractor';
-import type { ScalarProperties } from '../lib/types';
-import { addResponseDetails, setupQueryNode, showConfigError, withResponseDetails } from './query-node';
-import { envLookup } from './env';
-import { readSettings } from './settings';
-import { RestError, isRestError } from '../lib/errors';
+import { scalarDefaults } from '../../lib/definitions';
+import { ValueExtractor } from '../../lib/extract/value-extractor';
+import type { ScalarProperties } from '../../lib/types';
+import { addResponseDetails, withResponseDetails } from '../shared/response-details';
+import { setupQueryNode, showConfigError } from '../shared/setup-query-node';
+import { envLookup } from '../shared/env';
+import { readSettings } from '../shared/read-settings';
+import { RestError, isRestError } from '../../lib/errors';
 
 export = function registerExecuteRestScalar(RED: NodeAPI): void {
   function ExecuteRestScalar(this: Node, config: NodeDef & Partial<ScalarProperties>): void {

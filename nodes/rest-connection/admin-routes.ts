@@ -1,20 +1,17 @@
 /**
- * The editor's OAuth2 helpers as admin HTTP routes (discover, authorize, callback, revoke,
- * test), and where OAuth2 tokens are kept across restarts.
+ * The admin HTTP routes the rest-connection editor calls: Test (any connection), and the OAuth2
+ * helpers Discover, Authorize (with its callback) and Revoke.
  */
 import http from 'node:http';
 import https from 'node:https';
-import path from 'node:path';
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
-import type { OAuth2TokenStoreSettings } from '../lib/auth/auth-context';
-import { OAuth2Auth } from '../lib/auth/oauth2';
-import { RestError, isRestError } from '../lib/errors';
-import { createCodeVerifier, createState, PendingAuthorizations } from '../lib/oauth2/authorization-requests';
-import { discoverEndpoints } from '../lib/oauth2/discovery';
-import { DurableTokenStore } from '../lib/oauth2/token-store';
+import { OAuth2Auth } from '../../lib/auth/oauth2';
+import { RestError, isRestError } from '../../lib/errors';
+import { createCodeVerifier, createState, PendingAuthorizations } from '../../lib/oauth2/authorization-requests';
+import { discoverEndpoints } from '../../lib/oauth2/discovery';
 import { needsAnyPermission } from './admin-permission';
-import type { RestConnectionNode } from './connection-node';
+import type { RestConnectionNode } from '../shared/connection-node';
 
 const DISCOVERY_TIMEOUT_MS = 15000;
 
@@ -123,55 +120,6 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       });
     }
   });
-}
-
-/**
- * Directory and secret of the durable token store; undefined when there is no user
- * directory or the user turned credential encryption off (`credentialSecret: false`):
- * tokens are then kept in memory only, never written in clear.
- */
-export function tokenStoreSettings(RED: NodeAPI): OAuth2TokenStoreSettings | undefined {
-  const settings = RED.settings as unknown as { userDir?: string };
-  const secret = credentialSecret(RED);
-  if (!settings.userDir || !secret) return undefined;
-  return {
-    directory: path.join(settings.userDir, 'rest-connection-tokens'),
-    secret,
-    // Node-RED cannot save credentials at runtime (node-red/node-red#1055); updating the
-    // in-memory copy makes the next deploy write the rotated token to flows_cred.json.
-    onTokensChanged: (connectionId, tokens) => {
-      const current = (RED.nodes.getCredentials(connectionId) ?? {}) as Record<string, unknown>;
-      void RED.nodes.addCredentials(connectionId, { ...current, ...tokens });
-    },
-  };
-}
-
-/**
- * Deletes a connection's durable tokens: for the close handler when the connection node is
- * removed (`removed === true`), so its tokens do not outlive it on disk. Runs after any write
- * still queued for that file. Nothing to do without a store or without a file.
- */
-export async function forgetStoredTokens(RED: NodeAPI, connectionId: string): Promise<void> {
-  const settings = tokenStoreSettings(RED);
-  if (!settings) return;
-  await new DurableTokenStore(settings, connectionId).remove();
-}
-
-/** The secret Node-RED encrypts flows_cred.json with: settings' credentialSecret, else the one it generated. */
-function credentialSecret(RED: NodeAPI): string | undefined {
-  const settings = RED.settings as unknown as { credentialSecret?: unknown; get?: (name: string) => unknown };
-  const read = (name: string): unknown => {
-    try {
-      return settings.get?.(name);
-    } catch {
-      return undefined; // runtime settings not loaded (plain unit tests)
-    }
-  };
-  const configured = 'credentialSecret' in settings ? settings.credentialSecret : read('credentialSecret');
-  if (configured === false) return undefined;
-  if (typeof configured === 'string' && configured) return configured;
-  const generated = read('_credentialSecret');
-  return typeof generated === 'string' && generated ? generated : undefined;
 }
 
 /**
