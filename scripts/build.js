@@ -3,7 +3,8 @@
 // what Node-RED's loader looks for there (@node-red/registry lib/loader.js, lib/localfilesystem.js):
 //   <type>.html                  the editor: one <script> with the shared editor scripts and the
 //                                node's editor.js (lib/definitions injected), then the edit form
-//   locales/<lang>/<type>.html   the help, one file per language
+//   locales/<lang>/<type>.html   the help, one file per language, with the parts the query nodes
+//                                share (nodes/shared/locales/) put in for its include lines
 //   icons/                       the palette icons
 // Every source comes from nodes/<type>/ (and nodes/shared/ for what the editors share).
 'use strict';
@@ -21,6 +22,10 @@ const SHARED_EDITOR_SCRIPTS = {
   'execute-rest-scalar': ['editor-common.js', 'query-editor.js'],
 };
 const DEFINITIONS_MARKER = '__DEFINITIONS__';
+/** `<!-- include shared/locales/en-US/query-inputs.html -->` on a line of its own: a path under nodes/. */
+const INCLUDE_LINE = /^[ \t]*<!-- include (\S+) -->[ \t]*\n/gm;
+/** The first line of an included part, a comment that says where it is used. */
+const LEADING_COMMENT = /^<!--[^\n]*-->\n/;
 
 /** The node's editor file: its scripts in one function scope (no globals), then its form template. */
 function editorHtml(type, definitions) {
@@ -46,6 +51,28 @@ function editorHtml(type, definitions) {
   ].join('\n');
 }
 
+/** A node's help in one language, as Node-RED shows it (include lines resolved). */
+function helpHtml(type, lang = 'en-US') {
+  return withIncludes(read(type, path.join('locales', lang, `${type}.html`)));
+}
+
+function withIncludes(text) {
+  return text.replace(INCLUDE_LINE, (line, file) => read('.', file).replace(LEADING_COMMENT, ''));
+}
+
+/** The node's locales (help, and message catalogs once there are any), include lines resolved. */
+function writeLocales(type, out) {
+  const locales = path.join(NODES, type, 'locales');
+  if (!fs.existsSync(locales)) return;
+  for (const lang of fs.readdirSync(locales)) {
+    fs.mkdirSync(path.join(out, 'locales', lang), { recursive: true });
+    for (const file of fs.readdirSync(path.join(locales, lang))) {
+      const text = read(type, path.join('locales', lang, file));
+      fs.writeFileSync(path.join(out, 'locales', lang, file), file.endsWith('.html') ? withIncludes(text) : text);
+    }
+  }
+}
+
 function read(folder, file) {
   return fs.readFileSync(path.join(NODES, folder, file), 'utf8');
 }
@@ -62,11 +89,11 @@ function build() {
     const definitions = editorDefinitions[type];
     if (!definitions) throw new Error(`lib/definitions.ts: no editor definitions for ${type}`);
     fs.writeFileSync(path.join(out, `${type}.html`), editorHtml(type, definitions));
-    copyFolder(path.join(NODES, type, 'locales'), path.join(out, 'locales'));
+    writeLocales(type, out);
     copyFolder(path.join(NODES, type, 'icons'), path.join(out, 'icons'));
   }
 }
 
 if (require.main === module) build();
 
-module.exports = { build, editorHtml };
+module.exports = { build, editorHtml, helpHtml };

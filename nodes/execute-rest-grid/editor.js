@@ -8,6 +8,16 @@
   'use strict';
   var DEFINITIONS = __DEFINITIONS__;
   var NUMBER_FIELDS = ['pageSize', 'maxPages'];
+  var COLUMNS = {
+    nameClass: 'rest-col-name',
+    namePlaceholder: 'column name',
+    nameWidth: '35%',
+    valueClass: 'rest-col-path',
+    valuePlaceholder: 'JSONPath on the row, e.g. $.address.city',
+    valueWidth: '65%',
+    key: 'path',
+    trimValue: true,
+  };
   // which paging fields each mode uses; every mode sends the page size (when its parameter is
   // set) on the first request, and nextUrl / linkHeader then follow the API's links
   var PAGING_FIELDS = {
@@ -25,36 +35,13 @@
     icon: 'rest-grid.svg',
     paletteLabel: 'rest grid',
     validators: {
-      rowsPath: RestEditor.jsonPath,
-      nextPath: RestEditor.jsonPath,
-      pageSize: RestEditor.wholeNumber(1),
-      maxPages: RestEditor.wholeNumber(1),
+      rowsPath: RestEditor.validJsonPath,
+      nextPath: RestEditor.validJsonPath,
+      pageSize: RestEditor.validWholeNumber(1),
+      maxPages: RestEditor.validWholeNumber(1),
     },
     prepare: function (node) {
-      $('#rest-grid-columns')
-        .css({ 'min-height': '110px', 'min-width': '420px' })
-        .editableList({
-          addItem: function (row, index, data) {
-            row.css({ display: 'flex', gap: '8px' });
-            $('<input/>', { type: 'text', class: 'rest-col-name', placeholder: 'column name' })
-              .css({ flex: '1 1 35%' })
-              .val(data.name || '')
-              .appendTo(row);
-            $('<input/>', {
-              type: 'text',
-              class: 'rest-col-path',
-              placeholder: 'JSONPath on the row, e.g. $.address.city',
-            })
-              .css({ flex: '1 1 65%' })
-              .val(data.path || '')
-              .appendTo(row);
-          },
-          removable: true,
-          sortable: true,
-        });
-      (node.columns || []).forEach(function (c) {
-        $('#rest-grid-columns').editableList('addItem', c);
-      });
+      RestEditor.pairList('rest-grid-columns', node.columns, COLUMNS);
 
       function updatePaging() {
         var used = PAGING_FIELDS[$('#node-input-paging').val()] || [];
@@ -68,13 +55,7 @@
       RestEditor.showNumbers(node, NUMBER_FIELDS, 'rest-grid-', DEFINITIONS);
     },
     save: function (node) {
-      node.columns = [];
-      $('#rest-grid-columns')
-        .editableList('items')
-        .each(function () {
-          var name = $(this).find('.rest-col-name').val().trim();
-          if (name) node.columns.push({ name: name, path: $(this).find('.rest-col-path').val().trim() });
-        });
+      node.columns = RestEditor.readPairList('rest-grid-columns', COLUMNS);
       RestEditor.saveNumbers(node, NUMBER_FIELDS, 'rest-grid-');
     },
   });

@@ -11,7 +11,7 @@
     prefix: 'rest-scalar',
     icon: 'rest-scalar.svg',
     paletteLabel: 'rest scalar',
-    validators: { valuePath: RestEditor.jsonPath },
+    validators: { valuePath: RestEditor.validJsonPath },
     prepare: function () {
       function updateMissing() {
         $('.rest-scalar-default').toggle($('#node-input-missing').val() === 'default');

@@ -28,52 +28,30 @@
 
   var defaults = RestEditor.defaultsOf(DEF);
   defaults.baseUrl.required = true;
-  defaults.baseUrl.validate = RestEditor.url(false);
+  defaults.baseUrl.validate = RestEditor.validUrl(false);
   ['discoveryUrl', 'tokenUrl', 'authorizeUrl', 'revokeUrl'].forEach(function (k) {
-    defaults[k].validate = RestEditor.url(true);
+    defaults[k].validate = RestEditor.validUrl(true);
   });
-  defaults.proxyUrl.validate = RestEditor.proxyUrl;
+  defaults.proxyUrl.validate = RestEditor.validProxyUrl;
   // the ranges lib/http/rest-client.ts accepts: timeout up to a day, at most 10 retries, 0 bytes = no limit
-  defaults.timeout.validate = RestEditor.wholeNumber(1, 24 * 3600 * 1000);
-  defaults.retries.validate = RestEditor.wholeNumber(0, 10);
-  defaults.maxResponseBytes.validate = RestEditor.wholeNumber(0, Number.MAX_SAFE_INTEGER);
+  defaults.timeout.validate = RestEditor.validWholeNumber(1, 24 * 3600 * 1000);
+  defaults.retries.validate = RestEditor.validWholeNumber(0, 10);
+  defaults.maxResponseBytes.validate = RestEditor.validWholeNumber(0, Number.MAX_SAFE_INTEGER);
   ['headers', 'queryParams', 'cookies', 'tokenParams', 'authorizeParams'].forEach(function (k) {
-    defaults[k].validate = RestEditor.nameValueList;
+    defaults[k].validate = RestEditor.validNameValueList;
   });
 
-  /** An editableList of {name, value} rows, used for headers, query, cookies and token params. */
-  function nameValueList(id, items, namePlaceholder) {
-    var list = $('#' + id)
-      .css({ 'min-height': '90px', 'min-width': '420px' })
-      .editableList({
-        addItem: function (row, index, data) {
-          row.css({ display: 'flex', gap: '8px' });
-          $('<input/>', { type: 'text', class: 'rc-nv-name', placeholder: namePlaceholder || 'name' })
-            .css({ flex: '1 1 40%' })
-            .val(data.name || '')
-            .appendTo(row);
-          $('<input/>', { type: 'text', class: 'rc-nv-value', placeholder: 'value' })
-            .css({ flex: '1 1 60%' })
-            .val(data.value || '')
-            .appendTo(row);
-        },
-        removable: true,
-        sortable: true,
-      });
-    (items || []).forEach(function (item) {
-      list.editableList('addItem', { name: item.name, value: item.value });
-    });
-    return list;
-  }
-  function readNameValueList(id) {
-    var out = [];
-    $('#' + id)
-      .editableList('items')
-      .each(function () {
-        var name = $(this).find('.rc-nv-name').val().trim();
-        if (name) out.push({ name: name, value: $(this).find('.rc-nv-value').val() });
-      });
-    return out;
+  /** The connection's {name, value} lists: headers, query parameters, cookies, token parameters. */
+  function nameValueList(namePlaceholder) {
+    return {
+      nameClass: 'rc-nv-name',
+      valueClass: 'rc-nv-value',
+      namePlaceholder: namePlaceholder,
+      valuePlaceholder: 'value',
+      nameWidth: '40%',
+      valueWidth: '60%',
+      minHeight: '90px',
+    };
   }
 
   /** A PEM credential: a hidden input Node-RED stores, filled by file upload or paste. */
@@ -356,11 +334,11 @@
       });
 
       // Lists of name/value pairs.
-      nameValueList('rc-headers', node.headers, 'header');
-      nameValueList('rc-queryParams', node.queryParams, 'parameter');
-      nameValueList('rc-cookies', node.cookies, 'cookie');
-      nameValueList('rc-tokenParams', node.tokenParams, 'e.g. audience');
-      nameValueList('rc-authorizeParams', node.authorizeParams, 'e.g. prompt');
+      RestEditor.pairList('rc-headers', node.headers, nameValueList('header'));
+      RestEditor.pairList('rc-queryParams', node.queryParams, nameValueList('parameter'));
+      RestEditor.pairList('rc-cookies', node.cookies, nameValueList('cookie'));
+      RestEditor.pairList('rc-tokenParams', node.tokenParams, nameValueList('e.g. audience'));
+      RestEditor.pairList('rc-authorizeParams', node.authorizeParams, nameValueList('e.g. prompt'));
 
       // Proxy fields only matter when the proxy is used.
       function updateProxy() {
@@ -386,7 +364,7 @@
     oneditsave: function () {
       var node = this;
       ['headers', 'queryParams', 'cookies', 'tokenParams', 'authorizeParams'].forEach(function (k) {
-        node[k] = readNameValueList('rc-' + k);
+        node[k] = RestEditor.readPairList('rc-' + k, nameValueList());
       });
       RestEditor.saveNumbers(node, NUMBER_FIELDS, 'rc-');
     },

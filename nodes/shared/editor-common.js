@@ -38,20 +38,20 @@ var RestEditor = (function () {
   }
 
   /** An http(s) URL; `optional` also accepts an empty value. */
-  function url(optional) {
+  function validUrl(optional) {
     return function (v) {
       return (optional && !v) || isEnvReference(v) || HTTP_URL.test(v || '');
     };
   }
 
   /** Like the runtime (lib/transport/proxy-rules.ts): http(s)://..., or a bare host:port meaning http://host:port. */
-  function proxyUrl(v) {
+  function validProxyUrl(v) {
     if (!v || isEnvReference(v) || HTTP_URL.test(v)) return true;
     return v.indexOf('://') === -1 && /^[^\s/]+(\/[^\s]*)?$/.test(v);
   }
 
   /** A whole number from `min` (and up to `max`, when given), as a number or its text. */
-  function wholeNumber(min, max) {
+  function validWholeNumber(min, max) {
     return function (v) {
       if (isEnvReference(v)) return true;
       if (typeof v === 'string' ? !/^\s*-?\d+\s*$/.test(v) : typeof v !== 'number') return false;
@@ -61,7 +61,7 @@ var RestEditor = (function () {
   }
 
   /** The connection's {name, value} lists (headers, query parameters, cookies, token parameters). */
-  function nameValueList(v) {
+  function validNameValueList(v) {
     return (
       Array.isArray(v) &&
       v.every(function (p) {
@@ -71,7 +71,7 @@ var RestEditor = (function () {
   }
 
   /** The query nodes' {name, value, type} lists, whose value is a typedInput. */
-  function typedList(v) {
+  function validTypedList(v) {
     return (
       Array.isArray(v) &&
       v.every(function (p) {
@@ -85,7 +85,7 @@ var RestEditor = (function () {
    * `.x`, `@.x` and `[0]` as paths from the root (lib/extract/compiled-path.ts normalizePath) and
    * reports a path it cannot parse as ERR_JSONPATH, so the editor has nothing safer to reject.
    */
-  function jsonPath(v) {
+  function validJsonPath(v) {
     return v === undefined || v === null || v === '' || (typeof v === 'string' && v.trim() !== '');
   }
 
@@ -108,18 +108,87 @@ var RestEditor = (function () {
     });
   }
 
+  /**
+   * An editableList of two-cell rows, a name and a value, for the settings stored as lists: the
+   * connection's headers, query parameters, cookies and token parameters ({name, value}), the
+   * query nodes' query and headers ({name, value, type}: the value is a typedInput) and the grid's
+   * columns ({name, path}). `list` says how: the cells' classes, placeholders and widths, `key`
+   * (the value's property, default value), `typed` and `trimValue`.
+   */
+  function pairList(id, items, list) {
+    var key = list.key || 'value';
+    var element = $('#' + id)
+      .css({ 'min-height': list.minHeight || '110px', 'min-width': '420px' })
+      .editableList({
+        addItem: function (row, index, data) {
+          row.css({ display: 'flex', gap: '8px' });
+          $('<input/>', { type: 'text', class: list.nameClass, placeholder: list.namePlaceholder })
+            .css({ flex: '1 1 ' + list.nameWidth })
+            .val(data.name || '')
+            .appendTo(row);
+          var value = $('<input/>', { type: 'text', class: list.valueClass, placeholder: list.valuePlaceholder });
+          if (!list.typed) {
+            value
+              .css({ flex: '1 1 ' + list.valueWidth })
+              .val(data[key] || '')
+              .appendTo(row);
+            return;
+          }
+          var cell = $('<div/>')
+            .css({ flex: '1 1 ' + list.valueWidth })
+            .appendTo(row);
+          value.css('width', '100%').appendTo(cell);
+          value.typedInput({ default: 'str', types: VALUE_TYPES });
+          value.typedInput('type', data.type || 'str');
+          value.typedInput('value', data.value === undefined ? '' : data.value);
+        },
+        removable: true,
+        sortable: true,
+      });
+    (items || []).forEach(function (item) {
+      element.editableList('addItem', item);
+    });
+  }
+
+  /** The rows of a pairList that have a name, as the node stores them. */
+  function readPairList(id, list) {
+    var key = list.key || 'value';
+    var rows = [];
+    $('#' + id)
+      .editableList('items')
+      .each(function () {
+        var name = $(this)
+          .find('.' + list.nameClass)
+          .val()
+          .trim();
+        var value = $(this).find('.' + list.valueClass);
+        if (!name) return;
+        var row = { name: name };
+        if (list.typed) {
+          row.value = value.typedInput('value');
+          row.type = value.typedInput('type');
+        } else {
+          row[key] = list.trimValue ? value.val().trim() : value.val();
+        }
+        rows.push(row);
+      });
+    return rows;
+  }
+
   return {
     VALUE_TYPES: VALUE_TYPES,
     defaultsOf: defaultsOf,
     credentialsOf: credentialsOf,
     isEnvReference: isEnvReference,
-    url: url,
-    proxyUrl: proxyUrl,
-    wholeNumber: wholeNumber,
-    nameValueList: nameValueList,
-    typedList: typedList,
-    jsonPath: jsonPath,
+    validUrl: validUrl,
+    validProxyUrl: validProxyUrl,
+    validWholeNumber: validWholeNumber,
+    validNameValueList: validNameValueList,
+    validTypedList: validTypedList,
+    validJsonPath: validJsonPath,
     showNumbers: showNumbers,
     saveNumbers: saveNumbers,
+    pairList: pairList,
+    readPairList: readPairList,
   };
 })();

@@ -23,8 +23,8 @@ var RestQueryEditor = (function () {
     var defaults = RestEditor.defaultsOf(options.definitions);
     defaults.connection.type = 'rest-connection';
     defaults.connection.required = true;
-    defaults.query.validate = RestEditor.typedList;
-    defaults.headers.validate = RestEditor.typedList;
+    defaults.query.validate = RestEditor.validTypedList;
+    defaults.headers.validate = RestEditor.validTypedList;
     Object.keys(options.validators || {}).forEach(function (name) {
       defaults[name].validate = options.validators[name];
     });
@@ -136,66 +136,41 @@ var RestQueryEditor = (function () {
       ].join('\n');
     },
   };
-  var SHARED_PART_MARKER = /<div data-rest-shared="(\w+)"><\/div>/g;
-
   /**
-   * Puts the shared rows into the node's edit template, in place of its
-   * <div data-rest-shared="request|output"></div> markers. It has to happen before a
-   * dialog opens: Node-RED fills the fields named node-input-<property> from the template
-   * before it calls oneditprepare.
+   * Completes the node's edit template, which holds only the node's own rows: the shared request
+   * rows before them, the output property after, all in the form's <div class="<prefix>-form">.
+   * It has to happen before a dialog opens: Node-RED fills the fields named node-input-<property>
+   * from the template before it calls oneditprepare.
    */
   function completeTemplate(type, prefix) {
     var template = $('script[data-template-name="' + type + '"]');
-    template.text(
-      template.text().replace(SHARED_PART_MARKER, function (marker, part) {
-        if (!SHARED_PARTS[part]) throw new Error(type + ': no shared form part "' + part + '"');
-        return SHARED_PARTS[part](prefix);
-      }),
-    );
+    var parts = [
+      '<div class="' + prefix + '-form">',
+      SHARED_PARTS.request(prefix),
+      template.text(),
+      SHARED_PARTS.output(),
+      '</div>',
+    ];
+    template.text(parts.join('\n'));
   }
 
-  /** An editableList of {name, value, type} rows whose value is a typedInput. */
-  function typedList(id, items, namePlaceholder) {
-    var list = $('#' + id)
-      .css({ 'min-height': '110px', 'min-width': '420px' })
-      .editableList({
-        addItem: function (row, index, data) {
-          row.css({ display: 'flex', gap: '8px' });
-          $('<input/>', { type: 'text', class: 'rest-tl-name', placeholder: namePlaceholder })
-            .css({ flex: '1 1 35%' })
-            .val(data.name || '')
-            .appendTo(row);
-          var cell = $('<div/>').css({ flex: '1 1 65%' }).appendTo(row);
-          var value = $('<input/>', { type: 'text', class: 'rest-tl-value' }).css('width', '100%').appendTo(cell);
-          value.typedInput({ default: 'str', types: RestEditor.VALUE_TYPES });
-          value.typedInput('type', data.type || 'str');
-          value.typedInput('value', data.value === undefined ? '' : data.value);
-        },
-        removable: true,
-        sortable: true,
-      });
-    (items || []).forEach(function (item) {
-      list.editableList('addItem', item);
-    });
-  }
-  /** The rows of a typedList that have a name. */
-  function readTypedList(id) {
-    var out = [];
-    $('#' + id)
-      .editableList('items')
-      .each(function () {
-        var name = $(this).find('.rest-tl-name').val().trim();
-        var value = $(this).find('.rest-tl-value');
-        if (name) out.push({ name: name, value: value.typedInput('value'), type: value.typedInput('type') });
-      });
-    return out;
+  /** The query and header lists: {name, value, type} rows whose value is a typedInput. */
+  function typedListOptions(namePlaceholder) {
+    return {
+      nameClass: 'rest-tl-name',
+      valueClass: 'rest-tl-value',
+      namePlaceholder: namePlaceholder,
+      nameWidth: '35%',
+      valueWidth: '65%',
+      typed: true,
+    };
   }
 
   /** oneditprepare for the shared rows: output property, query and header lists, Body only when a method sends one. */
   function prepareRequest(node, prefix) {
     $('#node-input-outputProperty').typedInput({ default: 'msg', types: ['msg'] });
-    typedList(prefix + '-query', node.query, 'parameter');
-    typedList(prefix + '-headers', node.headers, 'header');
+    RestEditor.pairList(prefix + '-query', node.query, typedListOptions('parameter'));
+    RestEditor.pairList(prefix + '-headers', node.headers, typedListOptions('header'));
 
     function updateBody() {
       $('.' + prefix + '-body').toggle(BODY_METHODS.indexOf($('#node-input-method').val()) !== -1);
@@ -205,8 +180,8 @@ var RestQueryEditor = (function () {
   }
   /** oneditsave for the shared rows Node-RED does not read itself: the query and header lists. */
   function saveRequest(node, prefix) {
-    node.query = readTypedList(prefix + '-query');
-    node.headers = readTypedList(prefix + '-headers');
+    node.query = RestEditor.readPairList(prefix + '-query', typedListOptions());
+    node.headers = RestEditor.readPairList(prefix + '-headers', typedListOptions());
   }
 
   return { registerQueryNode: registerQueryNode };
