@@ -117,41 +117,6 @@ describe('example flows', function () {
   }
 });
 
-describe('README node reference', function () {
-  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-  const { connectionCredentialTypes } = require('../dist/lib/definitions');
-
-  /** The first cell of each table row of a README section, e.g. "`baseUrl`" -> ["baseUrl"]. */
-  function tableNames(heading) {
-    const start = readme.indexOf(heading);
-    assert.ok(start >= 0, `README has no ${heading}`);
-    const end = readme.indexOf('\n#', start + heading.length);
-    const section = readme.slice(start, end < 0 ? undefined : end);
-    return section
-      .split('\n')
-      .filter((line) => line.startsWith('| `'))
-      .flatMap((line) => [...line.split('|')[1].matchAll(/`([^`]+)`/g)].map((match) => match[1]));
-  }
-
-  it('lists every property of each node, and no other', function () {
-    const shared = tableNames('### `execute-rest-grid` and `execute-rest-scalar`: shared properties');
-    const cases = [
-      ['### `rest-connection`', connectionDefaults, []],
-      ['### `execute-rest-grid`\n', gridDefaults, shared],
-      ['### `execute-rest-scalar`\n', scalarDefaults, shared],
-    ];
-    for (const [heading, defaults, inherited] of cases) {
-      const names = [...tableNames(heading), ...inherited].filter((name) => !(name in connectionCredentialTypes));
-      assert.deepEqual([...new Set(names)].sort(), Object.keys(defaults).sort(), heading);
-    }
-  });
-
-  it('lists every credential of the connection', function () {
-    const names = tableNames('### `rest-connection`').filter((name) => name in connectionCredentialTypes);
-    assert.deepEqual(names.sort(), Object.keys(connectionCredentialTypes).sort());
-  });
-});
-
 const RUNTIME_FILES = ['rest-connection', 'execute-rest-grid', 'execute-rest-scalar'].map((name) =>
   path.join(__dirname, '..', 'dist', 'nodes', name, `${name}.js`),
 );
