@@ -51,7 +51,12 @@ function editorHtml(type, definitions) {
   ].join('\n');
 }
 
-/** A node's help in one language, as Node-RED shows it (include lines resolved). */
+/**
+ * A node's help in one language, as Node-RED shows it (include lines resolved).
+ * @param {string} type
+ * @param {string} [lang]
+ * @returns {string}
+ */
 function helpHtml(type, lang = 'en-US') {
   return withIncludes(read(type, path.join('locales', lang, `${type}.html`)));
 }

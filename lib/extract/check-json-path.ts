@@ -36,7 +36,7 @@ export function checkSyntax(path: string): string | undefined {
   let quote = '';
   let bracketStart = -1;
   for (let i = 1; i < path.length; i++) {
-    const c = path[i];
+    const c = path.charAt(i);
     if (quote) {
       if (c === '\\') i++;
       else if (c === quote) quote = '';
@@ -88,7 +88,7 @@ export function checkScript(step: string): string | undefined {
   try {
     ast = new SafeScript(script).ast;
   } catch (err) {
-    return `the expression ${code} does not parse (${err instanceof Error ? err.message : err})`;
+    return `the expression ${code} does not parse (${err instanceof Error ? err.message : String(err)})`;
   }
   const unknownName = findUnknownName(ast);
   if (unknownName) {

@@ -35,7 +35,7 @@ export function compileColumns(columns: ColumnDefinition[] | undefined): Compile
 export function cellOf(row: unknown, column: CompiledColumn): unknown {
   const key = column.key;
   if (key !== undefined) {
-    if (!row || !Object.hasOwn(row as object, key)) return null;
+    if (!row || !Object.hasOwn(row, key)) return null;
     const value = (row as Record<string, unknown>)[key];
     return value === undefined ? null : value;
   }

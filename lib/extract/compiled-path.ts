@@ -9,7 +9,8 @@ import { checkScript, checkSyntax } from './check-json-path';
 
 /** What `first` answers when the path matches nothing (undefined may be a match). */
 export const NOT_FOUND: unique symbol = Symbol('not found');
-export type Found = unknown | typeof NOT_FOUND;
+/** A match (any value, undefined included) or NOT_FOUND. */
+export type Found = unknown;
 
 /** The part of a jsonpath-plus instance we use (its published types declare no constructor). */
 interface JsonPathEngine {
@@ -124,9 +125,9 @@ function children(value: unknown): unknown[] {
 /** Walks plain property names with jsonpath-plus's rule: own properties only. */
 function walk(doc: unknown, keys: string[]): Found {
   let current = doc;
-  for (let i = 0; i < keys.length; i++) {
-    if (!current || !Object.hasOwn(current as object, keys[i])) return NOT_FOUND;
-    current = (current as Record<string, unknown>)[keys[i]];
+  for (const key of keys) {
+    if (!current || !Object.hasOwn(current, key)) return NOT_FOUND;
+    current = (current as Record<string, unknown>)[key];
   }
   return current;
 }

@@ -13,7 +13,8 @@ export function convertValue(value: unknown, valueType: ValueType): unknown {
   if (value === null || valueType === 'auto') return value;
   switch (valueType) {
     case 'string':
-      return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      if (typeof value === 'string') return value;
+      return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
     case 'number':
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       if (typeof value === 'string' && DECIMAL_NUMBER.test(value.trim())) return Number(value.trim());

@@ -43,44 +43,27 @@ export class RowTable {
   }
 
   private toObjects(rows: unknown[], columns: CompiledColumn[]): unknown[] {
-    const out = new Array<unknown>(rows.length);
-    for (let r = 0; r < rows.length; r++) {
+    return rows.map((source) => {
       const row: Record<string, unknown> = {};
-      for (let c = 0; c < columns.length; c++) row[columns[c].name] = cellOf(rows[r], columns[c]);
-      out[r] = row;
-    }
-    return out;
+      for (const column of columns) row[column.name] = cellOf(source, column);
+      return row;
+    });
   }
 
   private toArrays(rows: unknown[], columns: CompiledColumn[]): unknown[] {
-    const out = new Array<unknown>(rows.length);
-    for (let r = 0; r < rows.length; r++) {
-      const row = new Array<unknown>(columns.length);
-      for (let c = 0; c < columns.length; c++) row[c] = cellOf(rows[r], columns[c]);
-      out[r] = row;
-    }
-    return out;
+    return rows.map((source) => columns.map((column) => cellOf(source, column)));
   }
 
   /** Rows without configured columns: object rows by key; array rows as they are; scalars as [value]. */
   private keysToArrays(rows: unknown[], keys: string[]): unknown[] {
-    const out = new Array<unknown>(rows.length);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
-      if (Array.isArray(row)) {
-        out[r] = row;
-      } else if (row !== null && typeof row === 'object') {
-        const values = new Array<unknown>(keys.length);
-        for (let c = 0; c < keys.length; c++) {
-          const value = Object.hasOwn(row, keys[c]) ? (row as Record<string, unknown>)[keys[c]] : undefined;
-          values[c] = value === undefined ? null : value;
-        }
-        out[r] = values;
-      } else {
-        out[r] = [row];
-      }
-    }
-    return out;
+    return rows.map((row) => {
+      if (Array.isArray(row)) return row as unknown[];
+      if (row === null || typeof row !== 'object') return [row];
+      return keys.map((key) => {
+        const value = Object.hasOwn(row, key) ? (row as Record<string, unknown>)[key] : undefined;
+        return value === undefined ? null : value;
+      });
+    });
   }
 }
 

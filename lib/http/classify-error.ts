@@ -214,8 +214,8 @@ function certificateNames(cert: unknown): string {
 
 /** "tlsv1 alert protocol version" out of OpenSSL's long message, or the code. */
 function opensslReason(text: string, code: string): string {
-  const match = /SSL routines:[^:]*:([^:]+)/.exec(text);
-  return match ? match[1].trim() : code || text;
+  const reason = /SSL routines:[^:]*:([^:]+)/.exec(text)?.[1];
+  return reason ? reason.trim() : code || text;
 }
 
 /** Names the host when got says which request failed. */

@@ -19,10 +19,16 @@ export function expandPlaceholders(template: string, lookup: (expression: string
         `Path placeholder {{${expression}}} has no value: msg.${expression} is not set.`,
       );
     }
-    if (typeof value === 'object') {
+    if (
+      typeof value !== 'string' &&
+      typeof value !== 'number' &&
+      typeof value !== 'boolean' &&
+      typeof value !== 'bigint'
+    ) {
+      const kind = typeof value === 'object' ? 'an object' : `a ${typeof value}`;
       throw new RestError(
         'ERR_VALUE',
-        `Path placeholder {{${expression}}} is an object; it must be a string, number or boolean.`,
+        `Path placeholder {{${expression}}} is ${kind}; it must be a string, number or boolean.`,
       );
     }
     const text = String(value);

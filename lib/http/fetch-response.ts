@@ -45,7 +45,7 @@ export function fetchResponse(
   return new Promise<RawResponse>((resolve, reject) => {
     let settled = false;
     let current: GotRequest;
-    const fail = (err: unknown) => {
+    const fail = (err: Error) => {
       if (settled) return;
       settled = true;
       current.destroy();
@@ -120,7 +120,7 @@ function boundErrorBody(
   request: GotRequest,
   clientRequest: ClientRequest,
   limits: ReadLimits,
-  fail: (err: unknown) => void,
+  fail: (err: Error) => void,
 ): void {
   if (limits.maxBytes <= 0) return;
   clientRequest.once('response', (native: IncomingMessage) => {

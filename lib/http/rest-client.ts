@@ -241,8 +241,11 @@ function needsRenewal(statusCode: number): boolean {
   return statusCode === 401 || statusCode === 403;
 }
 
+/** The connection settings that are numbers with a range. */
+type LimitSetting = 'timeout' | 'retries' | 'maxResponseBytes';
+
 function validateLimits(props: ConnectionProperties): void {
-  const checks: [keyof ConnectionProperties, number, number][] = [
+  const checks: [LimitSetting, number, number][] = [
     ['timeout', 1, 24 * 3600 * 1000],
     ['retries', 0, 10],
     ['maxResponseBytes', 0, Number.MAX_SAFE_INTEGER],

@@ -361,8 +361,8 @@ export class TokenManager {
       revokeUrl: settings.revokeUrl || discovered.revocation_endpoint || '',
       issuer: discovered.issuer,
     };
-    for (const [field, value] of Object.entries(urls)) {
-      if (field !== 'issuer' && value) checkEndpointUrl(field, value);
+    for (const field of ['tokenUrl', 'authorizeUrl', 'revokeUrl'] as const) {
+      if (urls[field]) checkEndpointUrl(field, urls[field]);
     }
     if (!urls.tokenUrl) throw new RestError('ERR_CONFIG', 'OAuth2 needs a token URL (tokenUrl or discoveryUrl).');
     const endpoint = new TokenEndpoint({

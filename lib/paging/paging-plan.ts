@@ -38,7 +38,7 @@ export class PagingPlan {
   readonly nextPath: CompiledPath | undefined;
 
   constructor(options: PagingOptions) {
-    const mode = (options.paging || 'none') as PagingMode;
+    const mode = options.paging || 'none';
     if (!MODES.includes(mode)) {
       throw new RestError(
         'ERR_CONFIG',
@@ -160,5 +160,6 @@ function cursorFromBody(nextPath: CompiledPath, doc: unknown): string | undefine
       `nextPath ${nextPath.source} gave ${JSON.stringify(value).slice(0, 60)}, not a cursor`,
     );
   }
-  return String(value);
+  // What is left of a JSON document: a string, a number or true.
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -40,8 +40,9 @@ export function parseLinkHeader(value: string): { href: string; rel: string[] }[
       i++;
       const nameMatch = /^\s*([^=;,\s]+)\s*/.exec(value.slice(i));
       if (!nameMatch) continue;
-      const name = nameMatch[1].toLowerCase();
-      i += nameMatch[0].length;
+      const [matched, rawName = ''] = nameMatch;
+      const name = rawName.toLowerCase();
+      i += matched.length;
       let paramValue = '';
       if (value[i] === '=') {
         i++;
@@ -52,7 +53,7 @@ export function parseLinkHeader(value: string): { href: string; rel: string[] }[
           paramValue = value.slice(i + 1, j).replace(/\\(.)/g, '$1');
           i = j + 1;
         } else {
-          const token = /^[^;,\s]*/.exec(value.slice(i))![0];
+          const [token = ''] = /^[^;,\s]*/.exec(value.slice(i)) ?? [];
           paramValue = token;
           i += token.length;
         }

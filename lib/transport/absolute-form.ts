@@ -34,14 +34,10 @@ export function useAbsoluteForm(request: http.ClientRequest, target: HttpTarget,
  * head at the start of its first write to the socket, so only that write is touched.
  */
 export function writeHeadInAbsoluteForm(socket: Duplex, target: HttpTarget, authorization?: string): void {
-  const write = socket.write;
-  socket.write = function (this: Duplex, chunk: unknown, ...rest: unknown[]): boolean {
-    socket.write = write;
-    return (write as (...args: unknown[]) => boolean).call(
-      this,
-      headInAbsoluteForm(chunk, target, authorization),
-      ...rest,
-    );
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  socket.write = function (chunk: unknown, ...rest: unknown[]): boolean {
+    socket.write = write as Duplex['write'];
+    return write(headInAbsoluteForm(chunk, target, authorization), ...rest);
   } as Duplex['write'];
 }
 

@@ -1,4 +1,4 @@
-/* global $, RestEditor, RestQueryEditor, __DEFINITIONS__ */
+/* global RestEditor, RestQueryEditor, __DEFINITIONS__ */
 /**
  * Editor of execute-rest-grid: rows, columns and paging, on top of the request form the query
  * nodes share (nodes/shared/query-editor.js). scripts/build.js injects the defaults of

@@ -26,7 +26,7 @@ export class RowMessages {
   /** The message of one row; `columns` goes on the last one, with the row count. */
   build(item: SplitRow, columns?: string[]): Message {
     // A shallow copy is enough (and cheap for a million rows) unless the row goes into a nested property.
-    const msg = (this.simpleProperty ? { ...this.input } : this.RED.util.cloneMessage(this.input)) as Message;
+    const msg = this.simpleProperty ? { ...this.input } : this.RED.util.cloneMessage(this.input);
     const parts: Record<string, unknown> = { id: this.partsId, type: 'array', index: item.index, len: 1 };
     if (this.outputProperty !== 'payload') parts.property = this.outputProperty;
     if (this.input.parts) parts.parts = this.input.parts;

@@ -1,4 +1,4 @@
-/* global $, RestEditor, RestQueryEditor, __DEFINITIONS__ */
+/* global RestEditor, RestQueryEditor, __DEFINITIONS__ */
 /**
  * Editor of execute-rest-scalar: the value path, its conversion and what happens when it matches
  * nothing, on top of the request form the query nodes share (nodes/shared/query-editor.js).

@@ -11,23 +11,32 @@ export const ADMIN_PERMISSIONS = ['rest-connection.write', 'flows.write'];
 
 export function needsAnyPermission(RED: NodeAPI, permissions: string[] = ADMIN_PERMISSIONS): RequestHandler {
   const checks = permissions.map((permission) => RED.auth.needsPermission(permission) as RequestHandler);
+  // The last check answers for itself; each one before it hands a refusal on to the next.
+  const chain = checks.reduceRight<RequestHandler | undefined>(
+    (fallback, check) => (fallback ? orElse(check, fallback) : check),
+    undefined,
+  );
+  if (!chain) throw new Error('needsAnyPermission needs at least one permission');
+  return chain;
+}
+
+/**
+ * `check`, except that its refusal of the permission (status 401 through res.status) runs
+ * `fallback` instead; everything else, such as passport answering a missing token, goes to the
+ * real response.
+ */
+function orElse(check: RequestHandler, fallback: RequestHandler): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const attempt = (index: number): void => {
-      if (index === checks.length - 1) return void checks[index](req, res, next);
-      // A refusal of this permission (status 401 through res.status) means "try the next one";
-      // everything else, such as passport answering a missing token, goes to the real response.
-      const tryNext = () => attempt(index + 1);
-      const refusal = { end: tryNext, send: tryNext, json: tryNext };
-      const probe = new Proxy(res, {
-        get(target, property) {
-          if (property === 'status') return (code: number) => (code === 401 ? refusal : target.status(code));
-          const value = Reflect.get(target, property, target);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-        set: (target, property, value) => Reflect.set(target, property, value, target),
-      });
-      checks[index](req, probe, next);
-    };
-    attempt(0);
+    const tryNext = () => fallback(req, res, next);
+    const refusal = { end: tryNext, send: tryNext, json: tryNext };
+    const probe = new Proxy(res, {
+      get(target, property) {
+        if (property === 'status') return (code: number) => (code === 401 ? refusal : target.status(code));
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+      set: (target, property, value) => Reflect.set(target, property, value, target),
+    });
+    return check(req, probe, next);
   };
 }

@@ -127,10 +127,14 @@ export function registerAdminRoutes(RED: NodeAPI): void {
  * Behind a reverse proxy, X-Forwarded-Proto/-Host give the outside scheme and host.
  */
 export function callbackUrl(RED: NodeAPI, req: Request): string {
-  const first = (value: unknown) => (typeof value === 'string' ? value.split(',')[0].trim() : '');
+  const first = (value: unknown) => {
+    const [head = ''] = typeof value === 'string' ? value.split(',') : [];
+    return head.trim();
+  };
   const scheme = first(req.headers['x-forwarded-proto']) || req.protocol;
   const host = first(req.headers['x-forwarded-host']) || req.get('host') || 'localhost';
-  const root = String((RED.settings as unknown as { httpAdminRoot?: unknown }).httpAdminRoot || '/');
+  const configured = (RED.settings as unknown as { httpAdminRoot?: unknown }).httpAdminRoot;
+  const root = typeof configured === 'string' && configured ? configured : '/';
   const adminRoot = `/${root.replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
   return `${scheme}://${host}${adminRoot}rest-connection/callback`;
 }

@@ -1,4 +1,4 @@
-/* global RED, $, RestEditor, __DEFINITIONS__ */
+/* global RestEditor, __DEFINITIONS__ */
 /**
  * Editor of rest-connection: tabs for the connection, authentication, headers, proxy, TLS and
  * limits; the OAuth2 buttons (Discover, Authorize, Revoke) and Test call the admin routes of

@@ -52,18 +52,22 @@ export = function registerRestConnection(RED: NodeAPI): void {
       listeners.clear();
       const closing = client;
       client = undefined;
-      Promise.resolve(closing?.then((created) => created.close()))
-        .catch(() => undefined)
-        // A deleted connection's tokens do not outlive it on disk (after any write still in flight).
-        .then(() => (removed ? forgetStoredTokens(RED, node.id) : undefined))
-        .catch(() => undefined)
-        .then(() => done());
+      release(closing, removed, node.id).then(
+        () => done(),
+        () => done(),
+      );
     });
+  }
+
+  /** Closes the client; a deleted connection's tokens do not outlive it on disk (after any write still in flight). */
+  async function release(closing: Promise<RestClient> | undefined, removed: boolean, id: string): Promise<void> {
+    await closing?.then((created) => created.close()).catch(() => undefined);
+    if (removed) await forgetStoredTokens(RED, id).catch(() => undefined);
   }
 
   const credentials = Object.fromEntries(
     Object.entries(connectionCredentialTypes).map(([name, type]) => [name, { type }]),
   ) as Record<keyof ConnectionCredentials, { type: 'text' | 'password' }>;
-  RED.nodes.registerType('rest-connection', RestConnection as never, { credentials } as never);
+  RED.nodes.registerType('rest-connection', RestConnection as never, { credentials });
   registerAdminRoutes(RED);
 };

@@ -1,4 +1,3 @@
-/* global $ */
 /* exported RestEditor */
 /**
  * What the three nodes' editors share: their defaults and credentials from lib/definitions.ts,

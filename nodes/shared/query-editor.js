@@ -1,4 +1,4 @@
-/* global RED, $, RestEditor */
+/* global RestEditor */
 /* exported RestQueryEditor */
 /**
  * The editor that execute-rest-grid and execute-rest-scalar share: their registration (defaults,

@@ -8,6 +8,7 @@ import { RestError } from '../../lib/errors';
 import type { HttpMethod, QueryNodeProperties, TypedNameValue } from '../../lib/types';
 import { expandPlaceholders } from '../../lib/http/expand-placeholders';
 import type { Message } from './message';
+import { textOf } from './text-of';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 /** Headers that describe a previous response or connection; never forwarded from msg.headers. */
@@ -41,7 +42,7 @@ export async function requestFromMessage(
   ];
   for (const source of headerSources) {
     for (const [name, value] of Object.entries(source)) {
-      if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
+      if (value !== undefined && value !== null) headers[name.toLowerCase()] = textOf(value);
     }
   }
   return {
@@ -64,9 +65,9 @@ function messageProperty(RED: NodeAPI, msg: Message, expression: string): unknow
 
 function resolveMethod(configured: QueryNodeProperties['method'], fromMessage: unknown): HttpMethod {
   if (fromMessage !== undefined && fromMessage !== null && fromMessage !== '') {
-    const method = String(fromMessage).toUpperCase() as HttpMethod;
+    const method = textOf(fromMessage).toUpperCase() as HttpMethod;
     if (!METHODS.includes(method)) {
-      throw new RestError('ERR_CONFIG', `msg.method "${String(fromMessage)}" is not one of ${METHODS.join(', ')}.`);
+      throw new RestError('ERR_CONFIG', `msg.method "${textOf(fromMessage)}" is not one of ${METHODS.join(', ')}.`);
     }
     return method;
   }
