@@ -8,6 +8,7 @@ import type {
   ConnectionProperties,
   CredentialType,
   GridProperties,
+  QueryNodeProperties,
   ScalarProperties,
 } from './types';
 
@@ -69,7 +70,8 @@ export const connectionCredentialTypes: Record<keyof Required<ConnectionCredenti
   proxyPassword: 'password',
 };
 
-export const gridDefaults: GridProperties = {
+/** What execute-rest-grid and execute-rest-scalar share: the request and where its result goes. */
+export const queryDefaults: QueryNodeProperties = {
   name: '',
   connection: '',
   method: 'GET',
@@ -78,6 +80,10 @@ export const gridDefaults: GridProperties = {
   headers: [],
   bodyType: 'json',
   outputProperty: 'payload',
+};
+
+export const gridDefaults: GridProperties = {
+  ...queryDefaults,
   rowsPath: '$',
   columns: [],
   format: 'objects',
@@ -91,14 +97,7 @@ export const gridDefaults: GridProperties = {
 };
 
 export const scalarDefaults: ScalarProperties = {
-  name: '',
-  connection: '',
-  method: 'GET',
-  path: '',
-  query: [],
-  headers: [],
-  bodyType: 'json',
-  outputProperty: 'payload',
+  ...queryDefaults,
   valuePath: '$',
   valueType: 'auto',
   missing: 'error',

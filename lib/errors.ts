@@ -79,8 +79,11 @@ export class QuotedMessage {
 }
 
 export function quoting(strings: TemplateStringsArray, ...values: unknown[]): QuotedMessage {
-  const parts: (string | Quote)[] = [strings[0]];
-  values.forEach((value, i) => parts.push(value instanceof Quote ? value : String(value), strings[i + 1]));
+  const parts = strings.flatMap((text, i): (string | Quote)[] => {
+    if (i === values.length) return [text];
+    const value = values[i];
+    return [text, value instanceof Quote ? value : String(value)];
+  });
   return new QuotedMessage(parts);
 }
 

@@ -46,7 +46,7 @@ export class SecretRedactor {
     // Nothing to hide (no credentials): no copy of every response's headers.
     if (this.secrets().length === 0) return value;
     if (typeof value === 'string') return this.redact(value) as T;
-    if (Array.isArray(value)) return value.map((item) => this.redactDeep(item)) as T;
+    if (Array.isArray(value)) return (value as unknown[]).map((item) => this.redactDeep(item)) as T;
     if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
       const copy: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) copy[key] = this.redactDeep(item);

@@ -164,8 +164,9 @@ async function deployExamples(demoBaseUrl) {
 }
 
 async function main() {
-  if (!fs.existsSync(path.join(ROOT, PACKAGE.main))) {
-    throw new Error(`${PACKAGE.main} is missing: run \`npm run build\` first (npm start does)`);
+  const unbuilt = Object.values(PACKAGE['node-red'].nodes).filter((file) => !fs.existsSync(path.join(ROOT, file)));
+  if (unbuilt.length > 0) {
+    throw new Error(`${unbuilt.join(', ')} missing: run \`npm run build\` first (npm start does)`);
   }
   const api = await startOrReuseDemoApi();
   prepareUserDir();

@@ -1,12 +1,12 @@
 'use strict';
 /**
- * How the client reads a response body (lib/read-body.ts): into one buffer, decompressed, with
+ * How the client reads a response body (lib/http/fetch-response.ts): into one buffer, decompressed, with
  * or without content-length, and with maxResponseBytes enforced while reading, so an oversized
  * answer is cut off early, not downloaded. Against a real loopback HTTP server.
  */
 const assert = require('node:assert/strict');
 const zlib = require('node:zlib');
-const { RestClient } = require('../dist/lib/client');
+const { RestClient } = require('../dist/lib/http/rest-client');
 const { connectionDefaults } = require('../dist/lib/definitions');
 const { startHttpServer } = require('./support/servers');
 

@@ -19,12 +19,11 @@ const NODE_TYPES = ['rest-connection', 'execute-rest-grid', 'execute-rest-scalar
 const PASSWORD = 'pw-4f7c1d9e-never-in-flows';
 const CLIENT_KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQ-editor-test-key-4b1e\nline2\n-----END PRIVATE KEY-----';
 const SCREENSHOT_DIR = path.join(os.tmpdir(), 'rest-editor-screenshots');
-const SHARED_SCRIPT = 'resources/@rest-nodes/node-red-rest-connection/query-editor.js';
+const PACKAGE = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8'));
 
 describe('editor files in the published package', function () {
   this.timeout(60000);
-  it('ships the editor script the query nodes load from resources/ (else Node-RED never adds them to the editor)', function () {
-    // Node-RED adds a node's .html only once its <script src="resources/..."> has loaded
+  it("ships each node's editor, help and icon where Node-RED's loader looks for them, beside the node's .js", function () {
     const [packed] = JSON.parse(
       execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
         cwd: path.resolve(__dirname, '..'),
@@ -33,11 +32,17 @@ describe('editor files in the published package', function () {
       }),
     );
     const files = packed.files.map((f) => f.path);
-    assert.ok(files.includes('resources/query-editor.js'), 'resources/query-editor.js is in the package');
-    for (const html of ['dist/nodes/execute-rest-grid.html', 'dist/nodes/execute-rest-scalar.html']) {
-      assert.ok(files.includes(html), `${html} is in the package (run "npm run build" first)`);
-      const source = fs.readFileSync(path.resolve(__dirname, '..', html), 'utf8');
-      assert.ok(source.includes(`<script src="${SHARED_SCRIPT}"></script>`), `${html} loads ${SHARED_SCRIPT}`);
+    for (const [type, runtime] of Object.entries(PACKAGE['node-red'].nodes)) {
+      const dir = path.posix.dirname(runtime);
+      for (const file of [runtime, `${dir}/${type}.html`, `${dir}/locales/en-US/${type}.html`])
+        assert.ok(files.includes(file), `${file} is in the package (run "npm run build" first)`);
+      assert.ok(
+        files.some((file) => file.startsWith(`${dir}/icons/`) && file.endsWith('.svg')),
+        `${type} has its icon in ${dir}/icons/`,
+      );
+      // Node-RED adds a node's editor only once every <script src> in it has loaded: there is none
+      const editor = fs.readFileSync(path.resolve(__dirname, '..', dir, `${type}.html`), 'utf8');
+      assert.doesNotMatch(editor, /<script[^>]*\ssrc=/, `${type}.html loads no other script`);
     }
   });
 });
@@ -99,6 +104,14 @@ describe('editor (browser)', function () {
   });
 
   const visible = (selector) => page.locator(selector).first().isVisible();
+  // Texts as the browser shows them: the edit form's source is formatted by Prettier, which wraps lines.
+  const normalized = (text) => text.replace(/\s+/g, ' ').trim();
+  const shownText = (selector) => page.locator(selector).first().textContent().then(normalized);
+  const shownTexts = (selector) =>
+    page
+      .locator(selector)
+      .allTextContents()
+      .then((texts) => texts.map(normalized));
   async function assertShown(shown, hidden) {
     for (const s of shown) assert.strictEqual(await visible(s), true, `${s} should be visible`);
     for (const s of hidden) assert.strictEqual(await visible(s), false, `${s} should be hidden`);
@@ -144,29 +157,13 @@ describe('editor (browser)', function () {
     });
     assert.deepStrictEqual(def, { category: 'config', icon: 'rest-connection.svg' });
 
-    // the editor script grid and scalar share: loaded by the editor from the module's resources/
-    // (both nodes' .html include it, so it may be asked for twice: 200, then 304 from the cache)
-    assert.ok(resourceResponses.length > 0, 'the editor asked for the shared script');
-    for (const { url, status } of resourceResponses) {
-      assert.strictEqual(url, `${editor.url}${SHARED_SCRIPT}`);
-      assert.ok(status === 200 || status === 304, `${url}: ${status}`);
-    }
-    assert.strictEqual(resourceResponses[0].status, 200);
-    const shared = await page.request.get(`${editor.url}${SHARED_SCRIPT}`);
-    assert.strictEqual(shared.status(), 200);
-    assert.match(shared.headers()['content-type'], /javascript/);
-    assert.deepStrictEqual(await page.evaluate(() => Object.keys(window.RestQueryEditor).sort()), [
-      'VALUE_TYPES',
-      'completeTemplate',
-      'isEnvReference',
-      'label',
-      'labelStyle',
-      'prepareRequest',
-      'saveRequest',
-      'validJsonPath',
-      'validTypedList',
-      'validWholeNumber',
-    ]);
+    // the editor code the nodes share is built into each node's editor, in its own function scope
+    assert.deepStrictEqual(resourceResponses, [], 'no editor script is fetched from resources/');
+    assert.deepStrictEqual(
+      await page.evaluate(() => ['RestEditor', 'RestQueryEditor', 'DEFINITIONS'].filter((name) => name in window)),
+      [],
+      'the editors add no globals to the page',
+    );
     for (const type of ['execute-rest-grid', 'execute-rest-scalar']) {
       const template = await page.evaluate((t) => $(`script[data-template-name="${t}"]`).html(), type);
       assert.doesNotMatch(template, /data-rest-shared/, `${type}: every shared part was filled in`);
@@ -194,7 +191,13 @@ describe('editor (browser)', function () {
   });
 
   it('has help text for every node type, with inputs, outputs and error codes', async function () {
-    const help = await page.evaluate((types) => types.map((t) => RED.nodes.getNodeHelp(t) || ''), NODE_TYPES);
+    // The help's source is formatted by Prettier: white space as the browser renders it (runs of it
+    // are one space, and none counts around block elements).
+    const help = await page
+      .evaluate((types) => types.map((t) => RED.nodes.getNodeHelp(t) || ''), NODE_TYPES)
+      .then((texts) =>
+        texts.map((text) => text.replace(/\s+/g, ' ').replace(/\s*(<\/?(?:p|h3|dl|dt|dd|ul|li)\b[^>]*>)\s*/g, '$1')),
+      );
     for (const word of ['Base URL', 'Redirect URI', 'Test connection', 'SSL 3', '${ENV_VAR}'])
       assert.ok(help[0].includes(word), word);
     for (const text of help.slice(1)) {
@@ -361,22 +364,17 @@ describe('editor (browser)', function () {
       basic,
     );
     assert.strictEqual(await page.inputValue('#rc-redirectUri'), `${editor.url}rest-connection/callback`);
-    assert.strictEqual((await page.textContent('label[for="rc-redirectUri"]')).trim(), 'Redirect URI (callback URL)');
+    assert.strictEqual(await shownText('label[for="rc-redirectUri"]'), 'Redirect URI (callback URL)');
     await assertShown([], ['#rc-redirectUri-warning']);
     assert.match(
-      await page
-        .locator('#rc-tab-auth .rc-note')
-        .allTextContents()
-        .then((t) => t.join('\n')),
+      await shownTexts('#rc-tab-auth .rc-note').then((t) => t.join('\n')),
       /Also the refresh token endpoint\./,
     );
     assert.match(
-      await page.textContent('#rc-discover-note'),
+      await shownText('#rc-discover-note'),
       /without \$\{ENV_VAR\} substitution and without this connection's proxy or CA certificate/,
     );
-    for (const note of await page
-      .locator('#rc-tab-auth .rc-uses-deployed, #rc-tab-connection .rc-uses-deployed')
-      .allTextContents())
+    for (const note of await shownTexts('#rc-tab-auth .rc-uses-deployed, #rc-tab-connection .rc-uses-deployed'))
       assert.match(note, /uses? the deployed settings: deploy your changes first\.$/i);
     assert.strictEqual(await page.isDisabled('#rc-authorize'), true, 'Authorize waits for a deploy');
     await assertShown(['#rc-tab-auth .rc-deploy-hint'], []);
@@ -410,7 +408,7 @@ describe('editor (browser)', function () {
     ];
     await assertShown(proxyCredentials, ['#node-config-input-proxyUrl', '#node-config-input-noProxy']);
     assert.match(
-      await page.textContent('#rc-proxy-credentials-note'),
+      await shownText('#rc-proxy-credentials-note'),
       /^Also used for a proxy from HTTP_PROXY \/ HTTPS_PROXY \/ ALL_PROXY \(lower-case names win\)\.$/,
     );
     await page.check('#node-config-input-useProxy');

@@ -118,7 +118,7 @@ describe('example flows', function () {
 });
 
 const RUNTIME_FILES = ['rest-connection', 'execute-rest-grid', 'execute-rest-scalar'].map((name) =>
-  path.join(__dirname, '..', 'dist', 'nodes', `${name}.js`),
+  path.join(__dirname, '..', 'dist', 'nodes', name, `${name}.js`),
 );
 
 describe('example flows running in Node-RED against the demo API', function () {

@@ -1,6 +1,8 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { RowExtractor, ValueExtractor, CompiledPath } = require('../dist/lib/extract');
+const { CompiledPath } = require('../dist/lib/extract/compiled-path');
+const { RowExtractor } = require('../dist/lib/extract/row-extractor');
+const { ValueExtractor } = require('../dist/lib/extract/value-extractor');
 
 function rows(options, doc) {
   return new RowExtractor({ rowsPath: '$', columns: [], format: 'objects', ...options }).extract(doc);

@@ -13,7 +13,7 @@ const path = require('node:path');
 const { useNodeRed, load, helper, nextMessage, messages, statuses } = require('./support/node-red');
 const { startAuthServer } = require('./support/oauth2-server');
 const { startProtectedApi } = require('./support/oauth2-api');
-const { forgetStoredTokens } = require('../dist/nodes/oauth2-support');
+const { forgetStoredTokens } = require('../dist/nodes/rest-connection/token-store-settings');
 const { DurableTokenStore } = require('../dist/lib/oauth2/token-store');
 
 const CREDENTIAL_SECRET = 'node-red-credential-secret-for-tests';

@@ -2,9 +2,12 @@
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const { RestError } = require('../dist/lib/errors');
-const { RowExtractor } = require('../dist/lib/extract');
-const { PagingPlan, pages, nextLinkFromHeader, parseLinkHeader } = require('../dist/lib/paging');
-const { splitRows, collectRows } = require('../dist/lib/row-stream');
+const { RowExtractor } = require('../dist/lib/extract/row-extractor');
+const { pages } = require('../dist/lib/paging/pages');
+const { PagingPlan } = require('../dist/lib/paging/paging-plan');
+const { nextLinkFromHeader, parseLinkHeader } = require('../dist/lib/paging/parse-link-header');
+const { splitRows } = require('../dist/lib/paging/split-rows');
+const { collectRows } = require('../dist/lib/paging/collect-rows');
 
 const ITEMS = Array.from({ length: 25 }, (_, i) => ({ id: i + 1 }));
 const ids = (rows) => rows.map((row) => row.id);

@@ -6,10 +6,9 @@
  */
 import { RestError } from '../errors';
 import { codeChallengeOf } from '../oauth2/authorization-requests';
-import { TokenManager, type ObtainedTokens, type ResolvedEndpoints } from '../oauth2/token-manager';
-import type { TokenStoreSettings } from '../oauth2/token-store';
+import { TokenManager, type ResolvedEndpoints } from '../oauth2/token-manager';
 import type { ConnectionCredentials, ConnectionProperties, OAuth2ClientAuth, OAuth2Grant } from '../types';
-import type { AuthContext } from './index';
+import type { AuthContext } from './auth-context';
 import { tokenHeaderValue } from './static';
 import type { AuthStrategy, OutgoingRequest, RejectedResponse } from './strategy';
 
@@ -18,14 +17,6 @@ const CLIENT_AUTHS: readonly OAuth2ClientAuth[] = ['header', 'body', 'none'];
 
 /** A 403 that says the token is the problem deserves one renewal; any other 403 is a real "forbidden". */
 const INVALID_TOKEN_BODY = /invalid[_ ]token|expired/i;
-
-/**
- * What the node layer may add to the token store settings: a way to keep Node-RED's
- * in-memory credentials in step with rotated tokens (RED.nodes.addCredentials).
- */
-export interface OAuth2TokenStoreSettings extends TokenStoreSettings {
-  onTokensChanged?: (connectionId: string, tokens: ObtainedTokens) => void;
-}
 
 export interface AuthorizationStart {
   /** The provider's login page, to open in the browser. */
@@ -112,7 +103,7 @@ export class OAuth2Auth implements AuthStrategy {
         connectionId: context.connectionId,
         redactor: context.redactor,
         agentsFor: (url) => context.transport.agentsFor(url),
-        classifyError: (err) => context.transport.classifyError(err as never),
+        classifyError: (err) => context.transport.classifyError(err),
         warn: context.warn,
         store: store?.directory && store.secret ? { directory: store.directory, secret: store.secret } : undefined,
         onStateChange: context.onStateChange,

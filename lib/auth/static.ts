@@ -10,7 +10,7 @@ import type { AuthStrategy, OutgoingRequest } from './strategy';
 export const noAuth: AuthStrategy = {
   credentialHeaders: [],
   credentialQueryParams: [],
-  async apply() {},
+  apply() {},
 };
 
 /** `Bearer abc`, or the raw token when the prefix is empty ("is bearer token" unticked). */
@@ -27,7 +27,7 @@ export function createBasicAuth(credentials: ConnectionCredentials, redactor?: S
   return {
     credentialHeaders: ['authorization'],
     credentialQueryParams: [],
-    async apply(request: OutgoingRequest) {
+    apply(request: OutgoingRequest) {
       request.headers['authorization'] = `Basic ${encoded}`;
     },
   };
@@ -40,7 +40,7 @@ export function createBearerAuth(props: ConnectionProperties, credentials: Conne
   return {
     credentialHeaders: [header, 'authorization'],
     credentialQueryParams: [],
-    async apply(request: OutgoingRequest) {
+    apply(request: OutgoingRequest) {
       request.headers[header] = value;
     },
   };
@@ -55,7 +55,7 @@ export function createApiKeyAuth(props: ConnectionProperties, credentials: Conne
     return {
       credentialHeaders: [],
       credentialQueryParams: [name],
-      async apply(request: OutgoingRequest) {
+      apply(request: OutgoingRequest) {
         request.url.searchParams.set(name, key);
       },
     };
@@ -64,7 +64,7 @@ export function createApiKeyAuth(props: ConnectionProperties, credentials: Conne
   return {
     credentialHeaders: [header],
     credentialQueryParams: [],
-    async apply(request: OutgoingRequest) {
+    apply(request: OutgoingRequest) {
       request.headers[header] = key;
     },
   };

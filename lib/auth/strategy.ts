@@ -19,8 +19,8 @@ export interface RejectedResponse {
 }
 
 export interface AuthStrategy {
-  /** Adds credentials to a request bound for the connection's origin. */
-  apply(request: OutgoingRequest): Promise<void>;
+  /** Adds credentials to a request bound for the connection's origin (OAuth2 may first obtain a token). */
+  apply(request: OutgoingRequest): void | Promise<void>;
   /**
    * Called once after a 401 (or a 403 that says the token is invalid or expired).
    * Returns true when fresh credentials were obtained and the request should be retried once.

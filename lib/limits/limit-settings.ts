@@ -3,6 +3,7 @@
  * once when the connection is built, so a wrong value is a clear ERR_CONFIG at deploy time.
  */
 import { RestError } from '../errors';
+import { textOf } from '../text-of';
 
 export interface LimitSettings {
   /** Requests of the connection in flight at once; 0: no limit. */
@@ -37,7 +38,7 @@ export function checkLimitSettings(settings: Partial<Record<keyof LimitSettings,
     if (!valid) {
       throw new RestError(
         'ERR_CONFIG',
-        `Connection setting ${name} must be ${integer ? 'a whole number' : 'a number'} from 0 to ${max}, not "${String(value).slice(0, 40)}".`,
+        `Connection setting ${name} must be ${integer ? 'a whole number' : 'a number'} from 0 to ${max}, not "${textOf(value).slice(0, 40)}".`,
       );
     }
     checked[name] = value;

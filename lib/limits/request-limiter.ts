@@ -104,8 +104,7 @@ export class RequestLimiter {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (!this.closed && this.queue.length > 0) {
-        const head = this.queue[0];
+      for (let head = this.queue[0]; head && !this.closed; head = this.queue[0]) {
         const wakeCountBefore = this.wakeCount;
         let attempt: SlotAttempt;
         try {
@@ -205,6 +204,9 @@ function closedError(): RestError {
   );
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new RestError('ERR_CONFIG', 'The request was cancelled while it waited for its turn.');
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error
+    ? reason
+    : new RestError('ERR_CONFIG', 'The request was cancelled while it waited for its turn.');
 }

@@ -66,7 +66,7 @@ export async function discoverEndpoints(input: string, options: DiscoveryOptions
   } catch {
     throw new RestError('ERR_NOT_JSON', `The discovery document ${where} is not JSON.`);
   }
-  const pick = (name: string) => (typeof document?.[name] === 'string' ? (document[name] as string) : undefined);
+  const pick = (name: string) => (typeof document?.[name] === 'string' ? document[name] : undefined);
   const endpoints: DiscoveredEndpoints = {
     issuer: pick('issuer'),
     token_endpoint: pick('token_endpoint'),

@@ -7,7 +7,7 @@
  * entered: sending it again is a reused refresh token, for which providers with rotation revoke
  * the whole grant. Only fingerprints are kept (in the encrypted token store), never the tokens.
  */
-import { fingerprint } from './token-store';
+import { fingerprint } from './fingerprint';
 
 /**
  * Refresh tokens remembered, newest first. Only a token saved by a deploy can come back, and

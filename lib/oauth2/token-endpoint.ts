@@ -89,7 +89,7 @@ export class TokenEndpoint {
         'The authorization code grant needs an authorization URL (authorizeUrl or discoveryUrl).',
       );
     }
-    const url = new URL(this.tokenClient.authorizeURL(params as Parameters<AuthorizationCode['authorizeURL']>[0]));
+    const url = new URL(this.tokenClient.authorizeURL(params));
     return url.href;
   }
 

@@ -11,7 +11,8 @@ import { discoverEndpoints, type DiscoveredEndpoints } from './discovery';
 import { OwnRefreshTokens } from './own-refresh-tokens';
 import { TokenEndpoint, TokenEndpointError } from './token-endpoint';
 import { needsRefresh, readTokenResponse, type TokenPaths, type TokenSet } from './token-response';
-import { DurableTokenStore, fingerprint, type StoredTokens, type TokenStoreSettings } from './token-store';
+import { fingerprint } from './fingerprint';
+import { DurableTokenStore, type StoredTokens, type TokenStoreSettings } from './token-store';
 
 /**
  * When a rejection does not say which token the request carried, rejections within this
@@ -388,8 +389,8 @@ export class TokenManager {
       revokeUrl: settings.revokeUrl || discovered.revocation_endpoint || '',
       issuer: discovered.issuer,
     };
-    for (const [field, value] of Object.entries(urls)) {
-      if (field !== 'issuer' && value) checkEndpointUrl(field, value);
+    for (const field of ['tokenUrl', 'authorizeUrl', 'revokeUrl'] as const) {
+      if (urls[field]) checkEndpointUrl(field, urls[field]);
     }
     if (!urls.tokenUrl) throw new RestError('ERR_CONFIG', 'OAuth2 needs a token URL (tokenUrl or discoveryUrl).');
     const endpoint = new TokenEndpoint({

@@ -37,7 +37,7 @@ export function parseTokenBody(body: Buffer | string): unknown {
 function firstMatch(document: unknown, path: string, field: string): unknown {
   if (!path) return undefined;
   try {
-    const matches = JSONPath({ path, json: document as object, wrap: true }) as unknown[];
+    const matches = JSONPath<unknown[]>({ path, json: document as object, wrap: true });
     return matches[0];
   } catch (err) {
     throw new RestError('ERR_JSONPATH', `The OAuth2 ${field} path "${path}" is not a valid JSONPath expression.`, {

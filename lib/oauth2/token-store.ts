@@ -55,13 +55,6 @@ function enqueue<T>(file: string, work: () => Promise<T>): Promise<T> {
   return next;
 }
 
-export function fingerprint(...parts: (string | undefined)[]): string {
-  return crypto
-    .createHash('sha256')
-    .update(parts.map((part) => part ?? '').join('\u0000'))
-    .digest('hex');
-}
-
 export class DurableTokenStore {
   private readonly key: Buffer;
   private readonly file: string;

@@ -52,7 +52,15 @@ export async function openConnectionState(
   const local = new LocalTokenCoordinator(file, key);
   if (store.type === 'local') {
     const limiter = new RequestLimiter(limits);
-    return { kind: 'local', tokens: local, limiter, close: async () => limiter.close() };
+    return {
+      kind: 'local',
+      tokens: local,
+      limiter,
+      close: () => {
+        limiter.close();
+        return Promise.resolve();
+      },
+    };
   }
   const redis = await RedisConnection.open(store.url, options.warn);
   // Braces: a Redis Cluster keeps all keys of one connection in one slot, as its scripts need.
@@ -85,12 +93,14 @@ export async function openConnectionState(
       return tokens ?? local;
     },
     limiter,
-    async close() {
-      if (closed) return;
-      closed = true;
-      limiter.close();
-      tokens?.close();
-      await redis.release(options.warn);
+    close() {
+      if (!closed) {
+        closed = true;
+        limiter.close();
+        tokens?.close();
+        redis.release(options.warn);
+      }
+      return Promise.resolve();
     },
   };
 }

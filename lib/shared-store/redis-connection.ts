@@ -157,7 +157,7 @@ export class RedisConnection {
     }
   }
 
-  async release(warn: (message: string) => void): Promise<void> {
+  release(warn: (message: string) => void): void {
     const uses = (this.sinks.get(warn) ?? 1) - 1;
     if (uses > 0) this.sinks.set(warn, uses);
     else this.sinks.delete(warn);

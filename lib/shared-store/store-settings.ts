@@ -4,6 +4,7 @@
  * keeps its own, as before. `{type: 'redis', url, keyPrefix}`: in that Redis.
  */
 import { RestError } from '../errors';
+import { textOf } from '../text-of';
 
 export type StoreSettings = { type: 'local' } | { type: 'redis'; url: string; keyPrefix: string };
 
@@ -16,7 +17,7 @@ export function readStoreSettings(value: unknown): StoreSettings {
   }
   const { type, url, keyPrefix } = value as Record<string, unknown>;
   if (type === undefined || type === 'local') return { type: 'local' };
-  if (type !== 'redis') throw storeError(`type must be "redis" or "local", not "${String(type).slice(0, 40)}"`);
+  if (type !== 'redis') throw storeError(`type must be "redis" or "local", not "${textOf(type).slice(0, 40)}"`);
   if (typeof url !== 'string' || !url) throw storeError('url is missing (e.g. "redis://127.0.0.1:6379")');
   let parsed: URL;
   try {
@@ -31,7 +32,7 @@ export function readStoreSettings(value: unknown): StoreSettings {
   if (keyPrefix !== undefined && (typeof keyPrefix !== 'string' || /\s/.test(keyPrefix))) {
     throw storeError('keyPrefix must be a text without spaces (e.g. "rest-connection:")');
   }
-  return { type: 'redis', url, keyPrefix: (keyPrefix as string | undefined) ?? DEFAULT_KEY_PREFIX };
+  return { type: 'redis', url, keyPrefix: keyPrefix ?? DEFAULT_KEY_PREFIX };
 }
 
 /** The URL for messages: the password (and user name) replaced, so a log never shows them. */

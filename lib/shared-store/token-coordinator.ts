@@ -93,8 +93,8 @@ export class LocalTokenCoordinator implements TokenCoordinator {
     await this.file?.remove();
   }
 
-  async wasUsed(refreshToken: string): Promise<boolean> {
-    return this.used.has(this.fingerprint(refreshToken));
+  wasUsed(refreshToken: string): Promise<boolean> {
+    return Promise.resolve(this.used.has(this.fingerprint(refreshToken)));
   }
 
   /** The fingerprints this instance recorded (the Redis store sends them on when Redis is back). */

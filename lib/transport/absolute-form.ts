@@ -40,10 +40,10 @@ export type Authorize = (method: string, uri: string) => string | undefined;
  * head at the start of its first write to the socket, so only that write is touched.
  */
 export function rewriteFirstHead(socket: Duplex, authorize: Authorize, target?: HttpTarget): void {
-  const write = socket.write;
-  socket.write = function (this: Duplex, chunk: unknown, ...rest: unknown[]): boolean {
-    socket.write = write;
-    return (write as (...args: unknown[]) => boolean).call(this, rewrittenHead(chunk, authorize, target), ...rest);
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  socket.write = function (chunk: unknown, ...rest: unknown[]): boolean {
+    socket.write = write as Duplex['write'];
+    return write(rewrittenHead(chunk, authorize, target), ...rest);
   } as Duplex['write'];
 }
 
@@ -57,10 +57,10 @@ function rewrittenHead(chunk: unknown, authorize: Authorize, target?: HttpTarget
   const line = REQUEST_LINE.exec(text);
   const headEnd = text.indexOf('\r\n\r\n');
   if (!line || headEnd < 0) return chunk;
-  const [, method, path, version] = line;
+  const [requestLine, method = '', path = '', version = ''] = line;
   const uri = target && path.startsWith('/') ? `${target.origin}${path}` : path;
   const authorization = authorize(method, uri);
-  const headers = text.slice(line[0].length, headEnd + 2).replace(PROXY_AUTHORIZATION_LINE, '');
+  const headers = text.slice(requestLine.length, headEnd + 2).replace(PROXY_AUTHORIZATION_LINE, '');
   const credentials = authorization ? `Proxy-Authorization: ${authorization}\r\n` : '';
   const rewritten = `${method} ${uri} ${version}\r\n${credentials}${headers}${text.slice(headEnd + 2)}`;
   return typeof chunk === 'string' ? rewritten : Buffer.from(rewritten, 'latin1');

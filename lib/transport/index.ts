@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { RestError } from '../errors';
-import { classifyTransportError } from './classify-error';
+import { classifyTransportError } from '../http/classify-error';
 import { proxyAuthMessage } from './proxy-auth/failure-message';
 import { PlainHttpProxyAgent } from './http-proxy-agent';
 import { TunnelingProxyAgent } from './proxy-agents';
@@ -62,7 +62,6 @@ export class Transport {
    * plain-words message, or returns undefined when it is neither a TLS nor a proxy failure.
    */
   classifyError(err: unknown): RestError | undefined {
-    if (err instanceof RestError) return err.code === 'ERR_TLS' || err.code === 'ERR_PROXY' ? err : undefined;
     // got's HTTPError for a forwarded request the proxy answered 407: name the scheme it asked for.
     const response = (err as { response?: { statusCode?: unknown; url?: unknown; headers?: Record<string, unknown> } })
       ?.response;

@@ -44,12 +44,14 @@ function parseEntry(item: string): NoProxyEntry {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(item);
   const hostAndPort = /^([^:]+):(\d+)$/.exec(item);
   if (bracketed) {
-    host = bracketed[1];
-    port = bracketed[2] ? Number(bracketed[2]) : 0;
+    const [, address = '', portText] = bracketed;
+    host = address;
+    port = portText ? Number(portText) : 0;
   } else if (hostAndPort) {
     // A bare IPv6 address has several colons and no port: it does not match this pattern.
-    host = hostAndPort[1];
-    port = Number(hostAndPort[2]);
+    const [, name = '', portText] = hostAndPort;
+    host = name;
+    port = Number(portText);
   }
   host = host.replace(/^\*?\.+/, '').replace(/\.$/, '');
   return { host, port };

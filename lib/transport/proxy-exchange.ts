@@ -105,12 +105,12 @@ function parseAnswer(
   for (;;) {
     const headEnd = data.indexOf('\r\n\r\n', start);
     if (headEnd < 0) return undefined;
-    const lines = data.toString('latin1', start, headEnd).split('\r\n');
-    const status = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0]);
+    const [statusLine = '', ...headerLines] = data.toString('latin1', start, headEnd).split('\r\n');
+    const status = /^HTTP\/1\.([01]) (\d{3})/.exec(statusLine);
     if (!status) throw new ProxyProtocolError('The proxy did not answer with HTTP');
     const statusCode = Number(status[2]);
     const headers: Record<string, string[]> = {};
-    for (const line of lines.slice(1)) {
+    for (const line of headerLines) {
       const colon = line.indexOf(':');
       if (colon <= 0) continue;
       const name = line.slice(0, colon).trim().toLowerCase();

@@ -73,5 +73,7 @@ export async function startCountingServer(
 
 /** The time between the first and the last arrival, in ms. */
 export function arrivalSpan(arrivals: Arrival[]): number {
-  return arrivals[arrivals.length - 1].at - arrivals[0].at;
+  const [first] = arrivals;
+  const last = arrivals.at(-1);
+  return first && last ? last.at - first.at : 0;
 }

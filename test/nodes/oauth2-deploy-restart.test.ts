@@ -137,9 +137,10 @@ describe('nodes: OAuth2 refresh token rotation across deploys and restarts (chil
    * nodes have (re)started: until then the route is missing (404), or a node being replaced drops
    * the message (no answer). Neither reached the API, so asking again is safe.
    */
-  async function call(
-    nodeRed: NodeRed,
-  ): Promise<{ status: number; body: { code?: string; message?: string } | number }> {
+  /** What the flow's http in node answers: the value read from the API, or the error it caught. */
+  type CallBody = { code?: string; message?: string } | number;
+
+  async function call(nodeRed: NodeRed): Promise<{ status: number; body: CallBody }> {
     const deadline = Date.now() + 30000;
     for (;;) {
       let response: Response | undefined;
@@ -149,7 +150,7 @@ describe('nodes: OAuth2 refresh token rotation across deploys and restarts (chil
         if ((err as Error).name !== 'TimeoutError' || Date.now() > deadline) throw err;
       }
       if (response && (response.status !== 404 || Date.now() > deadline)) {
-        return { status: response.status, body: JSON.parse(await response.text()) };
+        return { status: response.status, body: JSON.parse(await response.text()) as CallBody };
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -212,8 +213,9 @@ describe('nodes: OAuth2 refresh token rotation across deploys and restarts (chil
         await callSucceeds(nodeRed(), 'after the restart');
         rotateOnNextCall();
         await callSucceeds(nodeRed(), 'after the restart, with a rotation');
-        assert.equal(refreshRequests().length, 2);
-        assert.equal(refreshRequests()[1].params.refresh_token, refreshRequests()[0].refreshToken);
+        const [before, after, ...more] = refreshRequests();
+        assert.ok(before && after && more.length === 0, 'two refresh requests');
+        assert.equal(after.params.refresh_token, before.refreshToken);
         assertNoRefreshTokenReused();
 
         // Again: a second partial deploy and restart after more rotations.

@@ -22,7 +22,7 @@ const EXCERPT_BYTES = 1024;
 const QUOTE_CHARS = 60;
 const LINK_QUOTE_CHARS = 200;
 
-type ApiRecord = { query: Record<string, string>; headers: Record<string, unknown> };
+type ApiRecord = { query: Record<string, string>; headers: IncomingMessage['headers'] };
 type Route = (req: IncomingMessage, res: ServerResponse, record: ApiRecord) => void;
 
 type Caught = {
@@ -60,7 +60,7 @@ describe('nodes: a secret across the cut of an error excerpt', function () {
   before(async () => {
     // ?form=…&before=… places the echoed token in that form across the cut.
     const place = (record: ApiRecord, cut: number) => {
-      const token = String(record.headers.authorization ?? '').replace(/^Bearer /, '');
+      const token = (record.headers.authorization ?? '').replace(/^Bearer /, '');
       const secret =
         record.query.form === 'base64'
           ? Buffer.from(token).toString('base64')

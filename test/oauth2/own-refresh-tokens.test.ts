@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RestClient } from '../../lib/client';
+import { RestClient } from '../../lib/http/rest-client';
 import { connectionDefaults } from '../../lib/definitions';
 import { OAuth2Auth } from '../../lib/auth/oauth2';
-import { OwnRefreshTokens } from '../../lib/oauth2/own-refresh-tokens';
+import { OwnRefreshTokens, type OwnRefreshTokenFingerprints } from '../../lib/oauth2/own-refresh-tokens';
 import { DurableTokenStore } from '../../lib/oauth2/token-store';
 import type { ConnectionCredentials } from '../../lib/types';
 import { startAuthServer } from '../support/oauth2-server';
@@ -50,7 +50,7 @@ describe('oauth2: own refresh tokens', function () {
       const own = new OwnRefreshTokens();
       own.add(token(1));
       own.markSaved(token(1));
-      const stored = JSON.parse(JSON.stringify(own.toStored()));
+      const stored = JSON.parse(JSON.stringify(own.toStored())) as OwnRefreshTokenFingerprints;
       assert.doesNotMatch(JSON.stringify(stored), /refresh-token/);
       assert.equal(new OwnRefreshTokens(stored).includes(token(1)), true);
     });
@@ -118,7 +118,7 @@ describe('oauth2: own refresh tokens', function () {
       const pasted = auth.issueRefreshToken('refresh-token-pasted-once-by-the-user');
       const first = await start({ refreshToken: pasted });
       assert.equal((await first.client.request({ method: 'GET', path: '/data' })).statusCode, 200);
-      const savedByDeploy = refreshes()[0].refreshToken ?? ''; // in Node-RED's credentials when a deploy saved them
+      const savedByDeploy = refreshes()[0]?.refreshToken ?? ''; // in Node-RED's credentials when a deploy saved them
       await getWithRotation(first.client);
       await getWithRotation(first.client);
       await first.client.close();
@@ -133,7 +133,7 @@ describe('oauth2: own refresh tokens', function () {
       const pasted = auth.issueRefreshToken('another-refresh-token-pasted-by-the-user');
       const first = await start({ refreshToken: pasted });
       await first.client.request({ method: 'GET', path: '/data' });
-      const savedByDeploy = refreshes()[0].refreshToken ?? '';
+      const savedByDeploy = refreshes()[0]?.refreshToken ?? '';
       await first.oauth2.credentialsSaved(savedByDeploy);
       await getWithRotation(first.client);
       await first.client.close();

@@ -6,7 +6,7 @@
  * header and no empty `client_secret`, whether clientAuth says `none` or the secret is just empty.
  */
 import assert from 'node:assert/strict';
-import { RestClient } from '../../lib/client';
+import { RestClient } from '../../lib/http/rest-client';
 import { connectionDefaults } from '../../lib/definitions';
 import { OAuth2Auth } from '../../lib/auth/oauth2';
 import { createCodeVerifier } from '../../lib/oauth2/authorization-requests';
@@ -85,6 +85,7 @@ describe('oauth2: a public client (no client secret)', function () {
       const { client, oauth2 } = await connect(props, credentials);
       await logIn(oauth2);
       const [exchange] = auth.ledger.tokenRequests;
+      assert.ok(exchange, 'a token request was made');
       assert.equal(exchange.grant, 'authorization_code');
       assert.ok(exchange.params.code_verifier, 'PKCE verifier sent');
       assertPublicClientRequest(exchange);
@@ -93,6 +94,7 @@ describe('oauth2: a public client (no client secret)', function () {
       api.reject(api.requests.at(-1)?.token ?? '');
       assert.equal((await client.request({ method: 'GET', path: '/data' })).statusCode, 200, 'renewed after a 401');
       const refresh = auth.ledger.tokenRequests[1];
+      assert.ok(refresh, 'a refresh request was made');
       assert.equal(refresh.grant, 'refresh_token');
       assertPublicClientRequest(refresh);
 
@@ -115,6 +117,7 @@ describe('oauth2: a public client (no client secret)', function () {
     );
     assert.deepEqual((await oauth2.revoke()).revoked, ['refresh_token']);
     const [revocation] = auth.ledger.revocations;
+    assert.ok(revocation, 'a revocation was made');
     assert.equal(revocation.token, refreshToken);
     assert.equal(revocation.clientAuth, 'none');
     assert.equal(revocation.client_id, auth.publicClientId);
@@ -128,8 +131,10 @@ describe('oauth2: a public client (no client secret)', function () {
       const { oauth2 } = await connect({ clientAuth }, credentials);
       await logIn(oauth2);
       await oauth2.revoke();
-      assert.equal(auth.ledger.tokenRequests[0].clientAuth, clientAuth);
-      assert.equal(auth.ledger.tokenRequests[0].status, 200);
+      const [login] = auth.ledger.tokenRequests;
+      assert.ok(login, 'a token request was made');
+      assert.equal(login.clientAuth, clientAuth);
+      assert.equal(login.status, 200);
       assert.deepEqual(
         auth.ledger.revocations.map((entry) => [entry.clientAuth, entry.status]),
         [

@@ -9,6 +9,19 @@ import { DEFAULT_DATA, startNginx, type NginxServer } from '../support/peers/ngi
 import { getTestPki, type TestPki } from '../support/peers/tls-material';
 import { httpCall, type CallOptions } from './http-call';
 
+/** What nginx's /echo location answers about the request it got (see ../support/peers/nginx.ts). */
+interface Echo {
+  clientVerify: string;
+  clientDn: string;
+  sslProtocol: string;
+  serverName: string;
+  method: string;
+  uri: string;
+  authorization: string;
+}
+
+const echoed = (body: string) => JSON.parse(body) as Echo;
+
 describe('peers: nginx', function () {
   this.timeout(30000);
   let pki: TestPki;
@@ -31,7 +44,7 @@ describe('peers: nginx', function () {
       assert.equal(res.headers['content-type'], 'application/json');
       assert.equal(res.headers['content-length'], String(Buffer.byteLength(DEFAULT_DATA)));
       assert.deepEqual(JSON.parse(res.body), JSON.parse(DEFAULT_DATA));
-      const echo = JSON.parse((await httpCall({ url: `${api.url}/echo`, ca: pki.ca.cert })).body);
+      const echo = echoed((await httpCall({ url: `${api.url}/echo`, ca: pki.ca.cert })).body);
       assert.equal(echo.sslProtocol, 'TLSv1.2');
     });
 
@@ -97,7 +110,7 @@ describe('peers: nginx', function () {
       });
       const res = await httpCall({ url: `${api.url}/echo`, ca: pki.ca.cert, servername: 'api.internal.test' });
       assert.equal(res.status, 200);
-      assert.equal(JSON.parse(res.body).serverName, 'api.internal.test');
+      assert.equal(echoed(res.body).serverName, 'api.internal.test');
     });
   });
 
@@ -116,7 +129,7 @@ describe('peers: nginx', function () {
       const res = await call({ cert: pki.client.cert, key: pki.client.key });
       assert.equal(res.status, 200);
       assert.deepEqual(
-        [JSON.parse(res.body).clientVerify, JSON.parse(res.body).clientDn],
+        [echoed(res.body).clientVerify, echoed(res.body).clientDn],
         ['SUCCESS', 'O=Rest Connection Tests,CN=rest-client'],
       );
     });
@@ -125,7 +138,7 @@ describe('peers: nginx', function () {
       const { cert, key, passphrase } = pki.clientEncrypted;
       assert.match(key, /BEGIN ENCRYPTED PRIVATE KEY/);
       const res = await call({ cert, key, passphrase });
-      assert.equal(JSON.parse(res.body).clientVerify, 'SUCCESS');
+      assert.equal(echoed(res.body).clientVerify, 'SUCCESS');
     });
 
     it('answers 400 "No required SSL certificate was sent" after the handshake when no certificate is sent', async function () {
@@ -149,7 +162,7 @@ describe('peers: nginx', function () {
     try {
       const res = await httpCall({ url: `${api.url}/echo`, ca: pki.ca.cert });
       assert.equal(res.status, 200);
-      assert.equal(JSON.parse(res.body).clientVerify, 'NONE');
+      assert.equal(echoed(res.body).clientVerify, 'NONE');
     } finally {
       await api.close();
     }

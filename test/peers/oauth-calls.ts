@@ -39,7 +39,7 @@ export async function postForm(
   }
   const res = await fetch(endpoint, { method: 'POST', headers, body: form.toString() });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : {} };
+  return { status: res.status, body: text ? (JSON.parse(text) as OAuthResponse['body']) : {} };
 }
 
 /** A PKCE verifier and its S256 challenge (RFC 7636). */

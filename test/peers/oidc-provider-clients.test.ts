@@ -46,7 +46,10 @@ describe('peers: oidc-provider, discovery and client authentication', function (
   it('publishes its endpoints, grants and client authentication methods in discovery', async function () {
     const res = await fetch(op.endpoints.discovery);
     assert.equal(res.status, 200);
-    const meta = await res.json();
+    const meta = (await res.json()) as Record<string, unknown> & {
+      grant_types_supported: string[];
+      token_endpoint_auth_methods_supported: string[];
+    };
     assert.equal(meta.issuer, op.issuer);
     assert.equal(meta.token_endpoint, op.endpoints.token);
     assert.equal(meta.authorization_endpoint, op.endpoints.authorization);

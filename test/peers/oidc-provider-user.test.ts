@@ -19,6 +19,29 @@ const CONFIDENTIAL: ClientAuth = {
 const PUBLIC: ClientAuth = { method: 'none', clientId: 'public-app' };
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
+/** The answer of the device authorization endpoint (RFC 8628 §3.2). */
+interface DeviceAuthorization {
+  device_code: string;
+  user_code: string;
+  verification_uri: string;
+  verification_uri_complete: string;
+}
+
+/** The device authorization answer's fields, each checked to be a string. */
+function deviceAuthorization(body: Record<string, unknown>): DeviceAuthorization {
+  const text = (name: keyof DeviceAuthorization): string => {
+    const value = body[name];
+    assert.ok(typeof value === 'string', `${name} in ${JSON.stringify(body)}`);
+    return value;
+  };
+  return {
+    device_code: text('device_code'),
+    user_code: text('user_code'),
+    verification_uri: text('verification_uri'),
+    verification_uri_complete: text('verification_uri_complete'),
+  };
+}
+
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('peers: oidc-provider, a user logging in', function () {
@@ -139,11 +162,11 @@ describe('peers: oidc-provider, a user logging in', function () {
     assert.equal(tokens.scope, 'openid api:read');
     assert.equal(tokens.expires_in, 60);
     assert.equal(typeof tokens.refresh_token, 'string');
-    const [header, payload, signature] = tokens.id_token.split('.');
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const [header = '', payload = '', signature = ''] = tokens.id_token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     assert.deepEqual([claims.iss, claims.sub, claims.aud], [op.issuer, 'alice', 'confidential-basic']);
     // Signed ES256 with the key the provider publishes.
-    const { kid, alg } = JSON.parse(Buffer.from(header, 'base64url').toString());
+    const { kid, alg } = JSON.parse(Buffer.from(header, 'base64url').toString()) as { kid: string; alg: string };
     assert.equal(alg, 'ES256');
     const { keys } = (await (await fetch(op.endpoints.jwks)).json()) as {
       keys: (crypto.JsonWebKey & { kid: string })[];
@@ -277,7 +300,7 @@ describe('peers: oidc-provider, a user logging in', function () {
       };
       const tokens = (await postForm(shortLived.endpoints.token, params, CONFIDENTIAL)).body;
       assert.equal(tokens.expires_in, 2);
-      const bearer = { authorization: `Bearer ${tokens.access_token}` };
+      const bearer = { authorization: `Bearer ${String(tokens.access_token)}` };
       assert.equal((await fetch(shortApi.url, { headers: bearer })).status, 200);
       await delay(3100);
       assert.equal((await fetch(shortApi.url, { headers: bearer })).status, 401, 'expired after 2 s');
@@ -297,10 +320,7 @@ describe('peers: oidc-provider, a user logging in', function () {
   it('runs the device flow: pending until the user enters the code, then tokens', async function () {
     const start = await postForm(op.endpoints.deviceAuthorization, { scope: 'openid api:read' }, PUBLIC);
     assert.equal(start.status, 200, JSON.stringify(start.body));
-    const { device_code, user_code, verification_uri, verification_uri_complete } = start.body as Record<
-      string,
-      string
-    >;
+    const { device_code, user_code, verification_uri, verification_uri_complete } = deviceAuthorization(start.body);
     assert.equal(verification_uri, `${op.issuer}/device`);
     assert.equal(verification_uri_complete, `${verification_uri}?user_code=${user_code}`);
     assert.equal(start.body.expires_in, 300);
@@ -322,7 +342,7 @@ describe('peers: oidc-provider, a user logging in', function () {
 
   it('runs the device flow for a confidential client through verification_uri_complete', async function () {
     const start = await postForm(op.endpoints.deviceAuthorization, { scope: 'openid' }, CONFIDENTIAL);
-    const { device_code, verification_uri_complete } = start.body as Record<string, string>;
+    const { device_code, verification_uri_complete } = deviceAuthorization(start.body);
     assert.equal(await new OidcUser().confirmDevice(verification_uri_complete), 'Sign-in Success');
     const tokens = await postForm(op.endpoints.token, { grant_type: DEVICE_GRANT, device_code }, CONFIDENTIAL);
     assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
@@ -330,7 +350,7 @@ describe('peers: oidc-provider, a user logging in', function () {
 
   it('answers access_denied to the device when the user denies consent, and a wrong user code shows the form again', async function () {
     const start = await postForm(op.endpoints.deviceAuthorization, { scope: 'openid' }, PUBLIC);
-    const { device_code, verification_uri, user_code } = start.body as Record<string, string>;
+    const { device_code, verification_uri, user_code } = deviceAuthorization(start.body);
     assert.equal(await new OidcUser().confirmDevice(verification_uri, 'WRONG-CODE'), 'The code is not valid');
     await new OidcUser({ consent: 'deny' }).confirmDevice(verification_uri, user_code);
     const res = await postForm(op.endpoints.token, { grant_type: DEVICE_GRANT, device_code }, PUBLIC);

@@ -37,16 +37,19 @@ const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:
 
 /** A Digest (MD5, qop=auth) Proxy-Authorization value for `challenge` (RFC 7616 §3.4). */
 function digest(challenge: string, method: string, uri: string, user: string, password: string, count = 1): string {
-  const params = Object.fromEntries([...challenge.matchAll(/(\w+)="?([^",]*)"?/g)].map((m) => [m[1], m[2]]));
+  const params: Record<string, string> = Object.fromEntries(
+    [...challenge.matchAll(/(\w+)="?([^",]*)"?/g)].map(([, name = '', value = '']) => [name, value]),
+  );
+  const { realm = '', nonce = '' } = params;
   const md5 = (text: string) => crypto.createHash('md5').update(text).digest('hex');
   const cnonce = crypto.randomBytes(8).toString('hex');
   const nc = count.toString(16).padStart(8, '0');
   const response = md5(
-    `${md5(`${user}:${params.realm}:${password}`)}:${params.nonce}:${nc}:${cnonce}:auth:${md5(`${method}:${uri}`)}`,
+    `${md5(`${user}:${realm}:${password}`)}:${nonce}:${nc}:${cnonce}:auth:${md5(`${method}:${uri}`)}`,
   );
   const quoted = (text: string) => `"${text.replace(/[\\"]/g, '\\$&')}"`;
   return (
-    `Digest username=${quoted(user)}, realm=${quoted(params.realm)}, nonce=${quoted(params.nonce)}, ` +
+    `Digest username=${quoted(user)}, realm=${quoted(realm)}, nonce=${quoted(nonce)}, ` +
     `uri=${quoted(uri)}, qop=auth, nc=${nc}, cnonce=${quoted(cnonce)}, response=${quoted(response)}, algorithm=MD5`
   );
 }

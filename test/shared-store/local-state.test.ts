@@ -63,9 +63,9 @@ describe('shared store: local state (no Redis configured)', function () {
     let handed: StoredTokens | undefined;
     await state.tokens.refresh(
       expiring,
-      async (current) => {
+      (current) => {
         handed = current;
-        return { accessToken: 'a', configurationHash: 'h', savedAt: 4 };
+        return Promise.resolve({ accessToken: 'a', configurationHash: 'h', savedAt: 4 });
       },
       { lockMs: 5000 },
     );

@@ -89,7 +89,9 @@ describe('shared store: OAuth2 tokens across Node-RED instances (redis-server)',
 
   it('15 refreshers in 3 instances, 3 rounds: one token-endpoint call per round, all get the same tokens, no reuse', async function () {
     const instances = await Promise.all([0, 1, 2].map(() => instance('refresh-lock')));
-    await instances[0].tokens.save(seed(endpoint.issue()));
+    const [seeder] = instances;
+    assert.ok(seeder);
+    await seeder.tokens.save(seed(endpoint.issue()));
     const seen = new Set<string>();
     for (let round = 1; round <= 3; round++) {
       const results = await Promise.all(
@@ -110,7 +112,9 @@ describe('shared store: OAuth2 tokens across Node-RED instances (redis-server)',
       // Each instance reads the same from the store.
       for (const state of instances) assert.equal((await state.tokens.load())?.refreshToken, first.refreshToken);
       // Expire it for the next round.
-      await instances[round % 3].tokens.save({ ...first, expiresAt: 0 });
+      const next = instances[round % 3];
+      assert.ok(next);
+      await next.tokens.save({ ...first, expiresAt: 0 });
     }
     assert.equal(endpoint.reuses, 0);
     assert.deepEqual(warnings, []);
@@ -274,7 +278,7 @@ describe('shared store: OAuth2 tokens across Node-RED instances (redis-server)',
       assert.equal((await state.tokens.load())?.refreshToken, result?.refreshToken);
       assert.equal(warnings.length, 1, warnings.join('\n'));
       assert.match(
-        warnings[0],
+        warnings.join('\n'),
         /Redis at redis:\/\/127\.0\.0\.1:1 is not reachable \(.*ECONNREFUSED.*\)\. Until it is back, each Node-RED instance keeps its own OAuth2 tokens/,
       );
     });

@@ -7,6 +7,8 @@ import { openConnectionState } from '../../lib/shared-store/connection-state';
 
 async function main(): Promise<void> {
   const [url, connectionId, leaseMs] = process.argv.slice(2);
+  if (!url || !connectionId || !leaseMs)
+    throw new Error('Usage: slot-holder.ts <redis url> <connection id> <lease ms>');
   const state = await openConnectionState(
     { type: 'redis', url, keyPrefix: 'test:' },
     { connectionId, limits: { maxConcurrent: 1 }, warn: (message) => console.error(message), leaseMs: Number(leaseMs) },

@@ -53,7 +53,7 @@ describe(`smoke: the packed package in Node-RED ${NODE_RED_VERSION ?? '(project)
       },
     });
     assert.equal(response.status, 200, `${init.method ?? 'GET'} ${route}: ${await response.clone().text()}`);
-    return response.json();
+    return (await response.json()) as unknown;
   };
 
   /** A GET of the editor's (admin) routes that must succeed. */
@@ -70,7 +70,7 @@ describe(`smoke: the packed package in Node-RED ${NODE_RED_VERSION ?? '(project)
     const response = await fetch(new URL(route.slice(1), nodeRed.url));
     const text = await response.text();
     assert.equal(response.status, 200, `GET ${route}: ${text}\nNode-RED log:\n${nodeRed.log()}`);
-    return JSON.parse(text);
+    return JSON.parse(text) as unknown;
   };
 
   before(async function () {
@@ -110,9 +110,14 @@ describe(`smoke: the packed package in Node-RED ${NODE_RED_VERSION ?? '(project)
   });
 
   it('runs the requested Node-RED on the requested Node.js, with the packed version installed', async () => {
-    const report = await admin('diagnostics');
+    const report = (await admin('diagnostics')) as {
+      nodejs: { version: string };
+      runtime: { version: string; modules: Record<string, string> };
+    };
     assert.equal(report.nodejs.version, nodeVersion);
-    const launched = JSON.parse(fs.readFileSync(path.join(path.dirname(redJs), 'package.json'), 'utf8')).version;
+    const launched = (
+      JSON.parse(fs.readFileSync(path.join(path.dirname(redJs), 'package.json'), 'utf8')) as { version: string }
+    ).version;
     const expected = NODE_RED_VERSION ?? launched;
     // Node-RED appends "-git" when it runs from inside a git checkout (the project's own node_modules).
     const running = report.runtime.version.replace(/-git$/, '');
@@ -133,7 +138,7 @@ describe(`smoke: the packed package in Node-RED ${NODE_RED_VERSION ?? '(project)
       JSON.stringify(ours),
     );
     for (const set of ours) {
-      assert.equal(set.err, undefined, `${set.types} loaded`);
+      assert.equal(set.err, undefined, `${set.types.join(', ')} loaded`);
       assert.equal(set.enabled, true);
     }
   });
@@ -160,11 +165,17 @@ describe(`smoke: the packed package in Node-RED ${NODE_RED_VERSION ?? '(project)
     let editorCode = ours.join('');
     for (const src of new Set(scripts)) editorCode += await (await served(src, '*/*')).text();
     for (const type of ['rest-connection', 'execute-rest-grid', 'execute-rest-scalar']) {
-      assert.match(editorCode, new RegExp(`registerType\\(\\s*["']${type}["']`), `the editor defines ${type}`);
+      // Grid and scalar register through the query editor they share (nodes/shared/query-editor.js).
+      assert.match(
+        editorCode,
+        new RegExp(`(?:registerType|registerQueryNode)\\(\\s*["']${type}["']`),
+        `the editor defines ${type}`,
+      );
+      assert.match(editorCode, new RegExp(`data-template-name="${type}"`), `the editor has the form of ${type}`);
     }
 
     const icons = ((await (await served('icons', 'application/json')).json()) as Record<string, string[]>)[MODULE];
-    assert.ok(icons && icons.length >= 3, `palette icons of ${MODULE}: ${icons}`);
+    assert.ok(icons && icons.length >= 3, `palette icons of ${MODULE}: ${JSON.stringify(icons)}`);
     for (const icon of icons) {
       const response = await served(`icons/${MODULE}/${icon}`, 'image/*');
       assert.match(response.headers.get('content-type') ?? '', /^image\//, icon);
@@ -172,16 +183,16 @@ describe(`smoke: the packed package in Node-RED ${NODE_RED_VERSION ?? '(project)
   });
 
   it("answers the editor's Test connection button through its admin route", async () => {
-    const result = await admin('rest-connection/smoke-connection/test', {
+    const result = (await admin('rest-connection/smoke-connection/test', {
       method: 'POST',
       body: JSON.stringify({ path: '/stats' }),
-    });
+    })) as { ok: boolean; statusCode: number };
     assert.equal(result.ok, true, JSON.stringify(result));
     assert.equal(result.statusCode, 200);
   });
 
   it('keeps the connection credentials encrypted in flows_cred.json and out of flows.json', () => {
-    const stored = JSON.parse(savedCredentials);
+    const stored = JSON.parse(savedCredentials) as Record<string, unknown>;
     assert.deepEqual(Object.keys(stored), ['$'], 'flows_cred.json is one encrypted blob');
     for (const form of leakedForms(API_USER.password)) {
       assert.ok(!savedCredentials.includes(form), `no ${form} in flows_cred.json`);
@@ -191,7 +202,7 @@ describe(`smoke: the packed package in Node-RED ${NODE_RED_VERSION ?? '(project)
   });
 
   it('grid with split: a join rebuilds the rows from their msg.parts', async () => {
-    const { rows } = await endpoint(ENDPOINTS.users);
+    const { rows } = (await endpoint(ENDPOINTS.users)) as { rows: unknown };
     assert.deepEqual(
       rows,
       USERS.map(({ id, name }) => ({ id, name })),

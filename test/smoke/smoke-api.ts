@@ -23,7 +23,7 @@ export interface SmokeApi {
 export async function startSmokeApi(): Promise<SmokeApi> {
   const expected = 'Basic ' + Buffer.from(`${API_USER.username}:${API_USER.password}`).toString('base64');
   const routes: Record<string, unknown> = { '/v1/users': { data: USERS }, '/v1/stats': STATS };
-  const api: SmokeApi = { url: '', unauthorized: 0, close: async () => undefined };
+  const api: SmokeApi = { url: '', unauthorized: 0, close: () => Promise.resolve() };
   const server = http.createServer((req, res) => {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });

@@ -29,8 +29,9 @@ function installPackage(userDir, { stubs = false } = {}) {
   const target = path.join(scope, 'node-red-rest-connection');
   const nodeFiles = Object.entries(pkg['node-red'].nodes);
   const missing = nodeFiles.filter(([, file]) => !fs.existsSync(path.join(root, file)));
-  if (!fs.existsSync(path.join(root, 'dist', 'nodes', 'rest-connection.html'))) {
-    throw new Error('dist/nodes has no editor files: run "npm run build" first');
+  const noEditor = nodeFiles.filter(([, file]) => !fs.existsSync(path.join(root, file.replace(/\.js$/, '.html'))));
+  if (noEditor.length > 0) {
+    throw new Error(`dist/nodes has no editor files for ${noEditor.map(([type]) => type)}: run "npm run build" first`);
   }
   if (missing.length === 0 || !stubs) {
     if (missing.length) {
@@ -42,22 +43,27 @@ function installPackage(userDir, { stubs = false } = {}) {
     fs.symlinkSync(root, target, 'dir');
     return;
   }
-  const nodesDir = path.join(target, 'dist', 'nodes');
-  fs.mkdirSync(nodesDir, { recursive: true });
+  fs.mkdirSync(target);
   fs.writeFileSync(path.join(target, 'package.json'), JSON.stringify(pkg));
-  fs.symlinkSync(path.join(root, 'dist', 'nodes', 'icons'), path.join(nodesDir, 'icons'), 'dir');
-  // the editor script the query nodes share, served at resources/<module>/
-  fs.symlinkSync(path.join(root, 'resources'), path.join(target, 'resources'), 'dir');
   for (const [type, file] of nodeFiles) {
     const real = path.join(root, file);
     const js = path.join(target, file);
+    fs.mkdirSync(path.dirname(js), { recursive: true });
     if (fs.existsSync(real)) fs.symlinkSync(real, js);
     else fs.writeFileSync(js, stubSource(type));
+    // the editor, its help and its palette icon, where Node-RED looks for them beside the .js
     fs.symlinkSync(real.replace(/\.js$/, '.html'), js.replace(/\.js$/, '.html'));
+    for (const folder of ['locales', 'icons'])
+      fs.symlinkSync(path.join(path.dirname(real), folder), path.join(path.dirname(js), folder), 'dir');
   }
 }
 
 /** Starts Node-RED on userDir; resolves {url, stop()} once it is serving the editor. */
+/**
+ * @param {string} userDir
+ * @param {Record<string, unknown>} [extraSettings]
+ * @returns {Promise<{ url: string, stop: () => Promise<void>, stderr: () => string }>}
+ */
 function startEditorServer(userDir, extraSettings = {}) {
   const child = spawn(process.execPath, [path.join(__dirname, 'editor-server.js'), userDir], {
     cwd: root,

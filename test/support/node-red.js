@@ -8,13 +8,33 @@
  *   await load(flow, credentials);
  *   const msg = await nextMessage('out');   // the next message a helper node receives
  */
+/**
+ * What the tests use of node-red-node-test-helper, which ships no type declarations.
+ * @typedef {{ getCalls(): { args: unknown[] }[] }} Spy
+ * @typedef {{
+ *   receive(msg: object): void,
+ *   on(event: 'input', listener: (msg: object) => void): void,
+ *   removeListener(event: 'input', listener: (msg: object) => void): void,
+ *   status: Spy,
+ * }} HelperNode
+ * @typedef {{
+ *   init(nodeRedPath: string): void,
+ *   startServer(done: () => void): void,
+ *   stopServer(done: () => void): void,
+ *   load(nodes: unknown[], flow: object[], credentials: object): Promise<void>,
+ *   unload(): Promise<void>,
+ *   getNode(id: string): HelperNode,
+ *   log(): Spy,
+ * }} TestHelper
+ */
+/** @type {TestHelper} */
 const helper = require('node-red-node-test-helper');
 
 helper.init(require.resolve('node-red'));
 
-const connectionNode = require('../../dist/nodes/rest-connection.js');
-const gridNode = require('../../dist/nodes/execute-rest-grid.js');
-const scalarNode = require('../../dist/nodes/execute-rest-scalar.js');
+const connectionNode = require('../../dist/nodes/rest-connection/rest-connection.js');
+const gridNode = require('../../dist/nodes/execute-rest-grid/execute-rest-grid.js');
+const scalarNode = require('../../dist/nodes/execute-rest-scalar/execute-rest-scalar.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const joinNode = require('@node-red/nodes/core/sequence/17-split.js');
 

@@ -12,6 +12,7 @@ const jose = require('jose');
 
 async function startProtectedApi(auth, { header = 'authorization', prefix = 'Bearer ' } = {}) {
   const rejected = new Set();
+  /** @type {{ path: string | undefined, token: string, status: number }[]} */
   const requests = [];
   const state = { forbiddenBody: null };
   const jwks = () => jose.createLocalJWKSet({ keys: auth.server.issuer.keys.toJSON() });

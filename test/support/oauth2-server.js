@@ -241,7 +241,11 @@ async function startAuthServer({
     count(grant) {
       return ledger.tokenRequests.filter((entry) => !grant || entry.grant === grant).length;
     },
-    /** A refresh token the server will accept once (as if issued earlier), in a grant of its own. */
+    /**
+     * A refresh token the server will accept once (as if issued earlier), in a grant of its own.
+     * @param {string} value
+     * @returns {string}
+     */
     issueRefreshToken(value) {
       liveRefreshTokens.add(value);
       familyOf.set(value, crypto.randomUUID());

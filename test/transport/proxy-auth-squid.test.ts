@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import util from 'node:util';
-import { RestClient } from '../../lib/client';
+import { RestClient } from '../../lib/http/rest-client';
 import { connectionDefaults } from '../../lib/definitions';
 import { Transport, type TransportSettings } from '../../lib/transport';
 import { makeCertificates, startApi, type LoopbackApi, type TestCertificates } from './support/loopback-apis';
@@ -110,7 +110,7 @@ describe('transport: proxy authentication against Squid', function () {
         retry: { limit: 0 },
         timeout: { request: 10000 },
       });
-      return JSON.parse(response.body);
+      return JSON.parse(response.body) as { method: string; url: string };
     } catch (err) {
       throw transport.classifyError(err) ?? err;
     }
@@ -234,7 +234,7 @@ describe('transport: proxy authentication against Squid', function () {
           'the API got the requests and never a handshake probe',
         );
         for (const request of forwardedApi.requests.filter((r) => r.method === 'POST')) {
-          assert.equal(JSON.parse(request.body).text, text);
+          assert.equal((JSON.parse(request.body) as { text: string }).text, text);
         }
         assert.ok(forwardedApi.requests.every((request) => request.headers['proxy-authorization'] === undefined));
         const log = await logOf(squid, from, transport, 0);

@@ -16,7 +16,7 @@ const RFC_CNONCE = 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ';
 
 /** The value of one parameter in a Digest header we built. */
 function param(header: string, name: string): string | undefined {
-  return parseChallenges(header)[0].params[name];
+  return parseChallenges(header)[0]?.params[name];
 }
 
 describe('transport: proxy authentication challenges', function () {
@@ -62,7 +62,7 @@ describe('transport: proxy authentication challenges', function () {
     it('prefers the SHA-256 challenge and answers it as the RFC does', function () {
       const challenge = digestChallengeFrom(parseChallenges(RFC_7616_CHALLENGES));
       assert.equal(challenge?.algorithm, 'SHA-256');
-      const header = digestAuthorization(challenge!, 'Mufasa', 'Circle of Life', request, 1, RFC_CNONCE);
+      const header = digestAuthorization(challenge, 'Mufasa', 'Circle of Life', request, 1, RFC_CNONCE);
       assert.equal(param(header, 'response'), '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1');
       assert.equal(param(header, 'username'), 'Mufasa');
       assert.equal(param(header, 'nc'), '00000001');

@@ -4,25 +4,43 @@
  * so it is computed here. Used for nothing else: MD4 is broken as a general hash.
  */
 
-/** The three rounds of RFC 1320 §3.4: mixing function, added constant, word order, shifts. */
-const ROUNDS: { mix: (x: number, y: number, z: number) => number; add: number; order: number[]; shifts: number[] }[] = [
+/**
+ * The three rounds of RFC 1320 §3.4: mixing function, added constant, and the round's 16 steps
+ * `[k, s]` laid out as the RFC prints them (word k of the block, rotated left by s).
+ */
+const ROUNDS: { mix: (x: number, y: number, z: number) => number; add: number; steps: [number, number][] }[] = [
   {
     mix: (x, y, z) => (x & y) | (~x & z),
     add: 0,
-    order: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
-    shifts: [3, 7, 11, 19],
+    // prettier-ignore
+    steps: [
+      [ 0,  3], [ 1,  7], [ 2, 11], [ 3, 19],
+      [ 4,  3], [ 5,  7], [ 6, 11], [ 7, 19],
+      [ 8,  3], [ 9,  7], [10, 11], [11, 19],
+      [12,  3], [13,  7], [14, 11], [15, 19],
+    ],
   },
   {
     mix: (x, y, z) => (x & y) | (x & z) | (y & z),
     add: 0x5a827999,
-    order: [0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15],
-    shifts: [3, 5, 9, 13],
+    // prettier-ignore
+    steps: [
+      [ 0,  3], [ 4,  5], [ 8,  9], [12, 13],
+      [ 1,  3], [ 5,  5], [ 9,  9], [13, 13],
+      [ 2,  3], [ 6,  5], [10,  9], [14, 13],
+      [ 3,  3], [ 7,  5], [11,  9], [15, 13],
+    ],
   },
   {
     mix: (x, y, z) => x ^ y ^ z,
     add: 0x6ed9eba1,
-    order: [0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15],
-    shifts: [3, 9, 11, 15],
+    // prettier-ignore
+    steps: [
+      [ 0,  3], [ 8,  9], [ 4, 11], [12, 15],
+      [ 2,  3], [10,  9], [ 6, 11], [14, 15],
+      [ 1,  3], [ 9,  9], [ 5, 11], [13, 15],
+      [ 3,  3], [11,  9], [ 7, 11], [15, 15],
+    ],
   },
 ];
 
@@ -43,14 +61,13 @@ export function md4(data: Buffer): Buffer {
   let b = 0xefcdab89;
   let c = 0x98badcfe;
   let d = 0x10325476;
-  const x = new Int32Array(16);
   for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let i = 0; i < 16; i++) x[i] = padded.readInt32LE(offset + i * 4);
+    const word = (k: number) => padded.readInt32LE(offset + k * 4);
     const [aa, bb, cc, dd] = [a, b, c, d];
     // Each step updates one register from the other three; rotating the roles gives RFC 1320's [ABCD k s] [DABC k s] ...
-    for (const { mix, add, order, shifts } of ROUNDS) {
-      for (let step = 0; step < 16; step++) {
-        const updated = rotateLeft((a + mix(b, c, d) + x[order[step]] + add) | 0, shifts[step % 4]);
+    for (const { mix, add, steps } of ROUNDS) {
+      for (const [k, s] of steps) {
+        const updated = rotateLeft((a + mix(b, c, d) + word(k) + add) | 0, s);
         [a, b, c, d] = [d, updated, b, c];
       }
     }

@@ -59,11 +59,12 @@ function parseHeader(header: string): Challenge[] {
     }
     // Parameters until something that is not `name=`: that is the next challenge's scheme.
     for (let param = PARAM_NAME.exec(rest); param; param = PARAM_NAME.exec(rest)) {
-      rest = rest.slice(param[0].length);
+      const [paramText, name = ''] = param;
+      rest = rest.slice(paramText.length);
       const quoted = QUOTED.exec(rest);
-      const value = quoted ? quoted[1].replace(/\\(.)/g, '$1') : (TOKEN.exec(rest)?.[0] ?? '');
+      const value = quoted ? (quoted[1] ?? '').replace(/\\(.)/g, '$1') : (TOKEN.exec(rest)?.[0] ?? '');
       rest = rest.slice(quoted ? quoted[0].length : value.length);
-      challenge.params[param[1].toLowerCase()] = value;
+      challenge.params[name.toLowerCase()] = value;
       rest = rest.replace(/^[ \t]*,?[\s,]*/, '');
     }
   }

@@ -50,8 +50,10 @@ export function digestAuthorization(
   nc: number,
   cnonce: string = crypto.randomBytes(16).toString('hex'),
 ): string {
-  const hash = (text: string) =>
-    crypto.createHash(HASHES[baseAlgorithm(challenge.algorithm)]).update(text, 'utf8').digest('hex');
+  const hashName = HASHES[baseAlgorithm(challenge.algorithm)];
+  // digestChallengeFrom only admits these algorithms.
+  if (!hashName) throw new Error(`Digest algorithm ${challenge.algorithm} is not supported`);
+  const hash = (text: string) => crypto.createHash(hashName).update(text, 'utf8').digest('hex');
   const count = nc.toString(16).padStart(8, '0');
   let ha1 = hash(`${user}:${challenge.realm}:${password}`);
   if (/-sess$/i.test(challenge.algorithm)) ha1 = hash(`${ha1}:${challenge.nonce}:${cnonce}`);

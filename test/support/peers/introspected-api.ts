@@ -69,7 +69,8 @@ export async function startIntrospectedApi(
   const secret = options.clientSecret ?? STANDARD_SECRETS['api-server'];
   const requests: IntrospectedRequest[] = [];
 
-  const server = http.createServer(async (req, res) => {
+  // Every failure is answered inside (502), so the promise never rejects.
+  const answer = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const token = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const seen: IntrospectedRequest = {
       method: req.method ?? '',
@@ -101,7 +102,8 @@ export async function startIntrospectedApi(
       seen.status = 502;
       res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (err as Error).message }));
     }
-  });
+  };
+  const server = http.createServer((req, res) => void answer(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,

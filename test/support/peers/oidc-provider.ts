@@ -182,7 +182,7 @@ function configuration(options: OidcProviderOptions, clients: ClientMetadata[], 
   return {
     adapter: memoryStore(),
     clients,
-    jwks: { keys: [jwk as never] },
+    jwks: { keys: [jwk] },
     // Signing with the EC key: ID tokens (and userinfo, if asked) use ES256 instead of RS256.
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
     cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
@@ -194,8 +194,8 @@ function configuration(options: OidcProviderOptions, clients: ClientMetadata[], 
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true, allowedPolicy: async (ctx, client) => client.clientAuthMethod !== 'none' },
-      revocation: { enabled: true, allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId },
+      introspection: { enabled: true, allowedPolicy: (_ctx, client) => client.clientAuthMethod !== 'none' },
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       deviceFlow: {
         enabled: true,
         userCodeInputSource: (ctx, form, _out, err) =>
@@ -217,10 +217,10 @@ function configuration(options: OidcProviderOptions, clients: ClientMetadata[], 
     },
     pkce: { required: (_ctx, client) => options.pkce === 'always' || client.clientAuthMethod === 'none' },
     rotateRefreshToken: options.rotateRefreshToken ?? true,
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    expiresWithSession: async () => false,
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    expiresWithSession: () => false,
     clientBasedCORS: () => false,
-    renderError: async (ctx, out) => {
+    renderError: (ctx, out) => {
       ctx.type = 'html';
       ctx.body = `<!DOCTYPE html><html><body><h1>${escapeHtml(String(out.error))}</h1><p>${escapeHtml(String(out.error_description ?? ''))}</p></body></html>`;
     },

@@ -41,7 +41,7 @@ export function memoryStore(): AdapterFactory {
   return (model: string): Adapter => {
     const keyOf = (id: string) => `${model}:${id}`;
     return {
-      async upsert(id, payload, expiresIn) {
+      upsert(id, payload, expiresIn) {
         const key = keyOf(id);
         const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : Infinity;
         entries.set(key, { payload, expiresAt });
@@ -51,26 +51,30 @@ export function memoryStore(): AdapterFactory {
         }
         if (payload.userCode) lookups.set(`userCode:${payload.userCode}`, key);
         if (model === 'Session' && payload.uid) lookups.set(`uid:${payload.uid}`, key);
+        return Promise.resolve();
       },
-      async find(id) {
-        return read(keyOf(id));
+      find(id) {
+        return Promise.resolve(read(keyOf(id)));
       },
-      async findByUserCode(userCode) {
-        return read(lookups.get(`userCode:${userCode}`));
+      findByUserCode(userCode) {
+        return Promise.resolve(read(lookups.get(`userCode:${userCode}`)));
       },
-      async findByUid(uid) {
-        return read(lookups.get(`uid:${uid}`));
+      findByUid(uid) {
+        return Promise.resolve(read(lookups.get(`uid:${uid}`)));
       },
-      async consume(id) {
+      consume(id) {
         const payload = read(keyOf(id));
         if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+        return Promise.resolve();
       },
-      async destroy(id) {
+      destroy(id) {
         entries.delete(keyOf(id));
+        return Promise.resolve();
       },
-      async revokeByGrantId(grantId) {
+      revokeByGrantId(grantId) {
         for (const key of grants.get(grantId) ?? []) entries.delete(key);
         grants.delete(grantId);
+        return Promise.resolve();
       },
     };
   };

@@ -57,21 +57,22 @@ const decodeEntities = (text: string) =>
 
 function attribute(tag: string, name: string): string | undefined {
   const match = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
-  return match ? decodeEntities(match[1] ?? match[2] ?? match[3]) : undefined;
+  return match ? decodeEntities(match[1] ?? match[2] ?? match[3] ?? '') : undefined;
 }
 
 /** The first form of a page with its inputs (hidden ones keep their value). */
 function parseForm(html: string): Form | undefined {
   const match = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html);
   if (!match) return undefined;
+  const [, formTag = '', body = ''] = match;
   const fields = new Map<string, string>();
-  for (const input of match[2].match(/<input\b[^>]*>/gi) ?? []) {
+  for (const input of body.match(/<input\b[^>]*>/gi) ?? []) {
     const name = attribute(input, 'name');
     if (name) fields.set(name, attribute(input, 'value') ?? '');
   }
   return {
-    action: attribute(match[1], 'action') ?? '',
-    method: (attribute(match[1], 'method') ?? 'get').toUpperCase(),
+    action: attribute(formTag, 'action') ?? '',
+    method: (attribute(formTag, 'method') ?? 'get').toUpperCase(),
     fields,
   };
 }
@@ -179,7 +180,7 @@ export class OidcUser {
 
   private storeCookies(setCookies: string[]): void {
     for (const line of setCookies) {
-      const [pair, ...attributes] = line.split(';').map((part) => part.trim());
+      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq);
       const value = pair.slice(eq + 1);

@@ -75,8 +75,8 @@ export async function startPeerProcess(options: PeerProcessOptions): Promise<Pee
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
   };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
 
   let exited = false;
   const exit = new Promise<void>((resolve) => {

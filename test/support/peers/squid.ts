@@ -192,7 +192,7 @@ function squidConf(dir: string, port: number, options: Required<SquidOptions>, r
 export function parseSquidAccessLog(text: string): SquidLogEntry[] {
   const entries: SquidLogEntry[] = [];
   for (const line of text.split('\n')) {
-    const [time, client, method, url, status, result, user] = line.split(' ');
+    const [time, client = '', method = '', url = '', status, result = '', user] = line.split(' ');
     if (!user || url.startsWith('error:')) continue;
     entries.push({
       time: Number(time),

@@ -159,10 +159,10 @@ function parseLog(text: string): AccessLogEntry[] {
       // A connection that sent nothing (the readiness check) is logged as `- - 0 -`.
       .filter((line) => !line.startsWith('- '))
       .map((line) => {
-        const [method, url, status, user, sent] = line.split(' ');
+        const [method = '', url = '', status, user = '-', sent = '-'] = line.split(' ');
         // Squid URL-encodes logged values; only the scheme of the Proxy-Authorization is kept.
-        const scheme = decodeURIComponent(sent ?? '-').split(' ')[0];
-        return { method, url, status: Number(status), user: decodeURIComponent(user ?? '-'), sent: scheme };
+        const [scheme = '-'] = decodeURIComponent(sent).split(' ');
+        return { method, url, status: Number(status), user: decodeURIComponent(user), sent: scheme };
       })
   );
 }
@@ -225,10 +225,11 @@ export function md5Crypt(
   ];
   let encoded = '';
   const to64 = (value: number, count: number) => {
-    for (let n = 0; n < count; n++, value >>= 6) encoded += CRYPT_ALPHABET[value & 0x3f];
+    for (let n = 0; n < count; n++, value >>= 6) encoded += CRYPT_ALPHABET.charAt(value & 0x3f);
   };
-  for (const [a, b, c] of groups) to64((digest[a] << 16) | (digest[b] << 8) | digest[c], 4);
-  to64(digest[11], 2);
+  for (const [a, b, c] of groups)
+    to64((digest.readUInt8(a) << 16) | (digest.readUInt8(b) << 8) | digest.readUInt8(c), 4);
+  to64(digest.readUInt8(11), 2);
   return `${magic}${salt}$${encoded}`;
 }
 

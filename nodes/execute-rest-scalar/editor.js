@@ -1,0 +1,23 @@
+/* global RestEditor, RestQueryEditor, __DEFINITIONS__ */
+/**
+ * Editor of execute-rest-scalar: the value path, its conversion and what happens when it matches
+ * nothing, on top of the request form the query nodes share (nodes/shared/query-editor.js).
+ * scripts/build.js injects the defaults of lib/definitions.ts for __DEFINITIONS__.
+ */
+(function () {
+  'use strict';
+  RestQueryEditor.registerQueryNode('execute-rest-scalar', {
+    definitions: __DEFINITIONS__,
+    prefix: 'rest-scalar',
+    icon: 'rest-scalar.svg',
+    paletteLabel: 'rest scalar',
+    validators: { valuePath: RestEditor.validJsonPath },
+    prepare: function () {
+      function updateMissing() {
+        $('.rest-scalar-default').toggle($('#node-input-missing').val() === 'default');
+      }
+      $('#node-input-missing').on('change', updateMissing);
+      updateMissing();
+    },
+  });
+})();

@@ -1,0 +1,379 @@
+/* global RestEditor, __DEFINITIONS__ */
+/**
+ * Editor of rest-connection: tabs for the connection, authentication, headers, proxy, TLS and
+ * limits; the OAuth2 buttons (Discover, Authorize, Revoke) and Test call the admin routes of
+ * nodes/rest-connection/admin-routes.ts. Defaults and credential types come from
+ * lib/definitions.ts (scripts/build.js injects them for __DEFINITIONS__), so the editor and the
+ * runtime cannot disagree on a name or a default.
+ */
+(function () {
+  'use strict';
+  var DEF = __DEFINITIONS__;
+
+  var AUTH_FIELDS = {
+    // which groups of fields each authType shows; oauth2 refines by grant below
+    none: [],
+    basic: ['userpass'],
+    bearer: ['bearer', 'tokenheader'],
+    apiKey: ['apikey'],
+    oauth2: ['oauth2', 'tokenheader'],
+  };
+  var GRANT_FIELDS = {
+    client_credentials: [],
+    password: ['userpass'],
+    refresh_token: ['refresh'],
+    authorization_code: ['authcode', 'refresh'],
+  };
+  var NUMBER_FIELDS = ['timeout', 'retries', 'maxResponseBytes'];
+
+  var defaults = RestEditor.defaultsOf(DEF);
+  defaults.baseUrl.required = true;
+  defaults.baseUrl.validate = RestEditor.validUrl(false);
+  ['discoveryUrl', 'tokenUrl', 'authorizeUrl', 'revokeUrl'].forEach(function (k) {
+    defaults[k].validate = RestEditor.validUrl(true);
+  });
+  defaults.proxyUrl.validate = RestEditor.validProxyUrl;
+  // the ranges lib/http/rest-client.ts accepts: timeout up to a day, at most 10 retries, 0 bytes = no limit
+  defaults.timeout.validate = RestEditor.validWholeNumber(1, 24 * 3600 * 1000);
+  defaults.retries.validate = RestEditor.validWholeNumber(0, 10);
+  defaults.maxResponseBytes.validate = RestEditor.validWholeNumber(0, Number.MAX_SAFE_INTEGER);
+  ['headers', 'queryParams', 'cookies', 'tokenParams', 'authorizeParams'].forEach(function (k) {
+    defaults[k].validate = RestEditor.validNameValueList;
+  });
+
+  /** The connection's {name, value} lists: headers, query parameters, cookies, token parameters. */
+  function nameValueList(namePlaceholder) {
+    return {
+      nameClass: 'rc-nv-name',
+      valueClass: 'rc-nv-value',
+      namePlaceholder: namePlaceholder,
+      valuePlaceholder: 'value',
+      nameWidth: '40%',
+      valueWidth: '60%',
+      minHeight: '90px',
+    };
+  }
+
+  /** A PEM credential: a hidden input Node-RED stores, filled by file upload or paste. */
+  function pemField(cred, hasValue) {
+    var data = $('#node-config-input-' + cred);
+    var status = $('#rc-' + cred + '-status');
+    var paste = $('#rc-' + cred + '-paste');
+    function show(text) {
+      status.text(text);
+    }
+    show(hasValue ? 'stored (hidden)' : 'none');
+    $('#rc-' + cred + '-file').on('change', function () {
+      var file = this.files && this.files[0];
+      if (!file) return;
+      var reader = new FileReader();
+      reader.onload = function (e) {
+        data.val(e.target.result).trigger('change');
+        show('loaded from ' + file.name);
+      };
+      reader.readAsText(file, 'UTF-8');
+    });
+    $('#rc-' + cred + '-upload').on('click', function () {
+      $('#rc-' + cred + '-file').trigger('click');
+    });
+    $('#rc-' + cred + '-paste-button').on('click', function () {
+      paste.val('').toggle().trigger('focus');
+    });
+    paste.on('input', function () {
+      data.val(paste.val()).trigger('change');
+      show(paste.val() ? 'pasted' : 'none');
+    });
+    $('#rc-' + cred + '-clear').on('click', function () {
+      data.val('').trigger('change');
+      paste.val('').hide();
+      show('none');
+    });
+  }
+
+  // The edit form's repeated rows (one-input fields, checkboxes, PEM credentials) are written
+  // in the template as one-line markers; these build the markup each stands for.
+  //   <div data-rc-input="ID" [data-type="password"] [data-placeholder] [data-class]>LABEL</div>
+  //   <div data-rc-check="ID">LABEL</div>
+  //   <div data-rc-pem="CREDENTIAL" data-accept data-placeholder>LABEL</div>
+  // Attribute values and labels are copied as written, so they stay HTML as they are in the template.
+  var FORM_ROWS = {
+    input: function (id, a, label) {
+      return [
+        '<div class="form-row' + (a['class'] ? ' ' + a['class'] : '') + '">',
+        '    <label for="' + id + '">' + label + '</label>',
+        '    <input type="' +
+          (a.type || 'text') +
+          '" id="' +
+          id +
+          '"' +
+          (a.placeholder !== undefined ? ' placeholder="' + a.placeholder + '"' : '') +
+          '>',
+        '</div>',
+      ].join('\n');
+    },
+    check: function (id, a, label) {
+      return [
+        '<div class="form-row">',
+        '    <label>&nbsp;</label>',
+        '    <input type="checkbox" id="' + id + '">',
+        '    <label for="' + id + '" class="rc-inline-label">' + label + '</label>',
+        '</div>',
+      ].join('\n');
+    },
+    // pemField() wires these ids: upload/file, paste-button/paste, clear and status
+    pem: function (cred, a, label) {
+      var id = 'rc-' + cred;
+      return [
+        '<div class="form-row">',
+        '    <label>' + label + '</label>',
+        '    <button type="button" class="red-ui-button" id="' +
+          id +
+          '-upload"><i class="fa fa-upload"></i> Upload</button>',
+        '    <input class="hide" type="file" id="' + id + '-file" accept="' + a.accept + '">',
+        '    <button type="button" class="red-ui-button" id="' +
+          id +
+          '-paste-button"><i class="fa fa-paste"></i> Paste</button>',
+        '    <button type="button" class="red-ui-button" id="' + id + '-clear"><i class="fa fa-times"></i></button>',
+        '    <span class="rc-pem-status" id="' + id + '-status"></span>',
+        '    <input type="hidden" id="node-config-input-' + cred + '">',
+        '    <textarea class="rc-pem-paste" id="' +
+          id +
+          '-paste" style="display:none" placeholder="' +
+          a.placeholder +
+          '"></textarea>',
+        '</div>',
+      ].join('\n');
+    },
+  };
+  // Prettier may put a marker's attributes and label on lines of their own: any white space goes.
+  var FORM_ROW_MARKER = /<div\s+data-rc-(\w+)="([\w-]+)"((?:\s+data-[\w-]+="[^"]*")*)\s*>([\s\S]*?)<\/div>/g;
+
+  /**
+   * Replaces the row markers in the edit template by their markup. It runs when this file loads,
+   * before any dialog opens: Node-RED fills the node-config-input-* fields from the template
+   * before it calls oneditprepare.
+   */
+  function completeTemplate() {
+    var template = $('script[data-template-name="rest-connection"]');
+    template.text(
+      template.text().replace(FORM_ROW_MARKER, function (marker, kind, id, attrs, label) {
+        if (!FORM_ROWS[kind]) throw new Error('rest-connection: no form row "' + kind + '"');
+        var a = {};
+        attrs.replace(/data-([\w-]+)="([^"]*)"/g, function (_, name, value) {
+          a[name] = value;
+        });
+        return FORM_ROWS[kind](id, a, label.trim());
+      }),
+    );
+  }
+
+  RED.nodes.registerType('rest-connection', {
+    category: 'config',
+    icon: 'rest-connection.svg',
+    defaults: defaults,
+    credentials: RestEditor.credentialsOf(DEF),
+    label: function () {
+      return this.name || this.baseUrl || 'rest-connection';
+    },
+    oneditprepare: function () {
+      var node = this;
+      var tabs = RED.tabs.create({
+        id: 'rc-tabs',
+        onchange: function (tab) {
+          $('#rc-tabs-content').children().hide();
+          $('#' + tab.id).show();
+        },
+      });
+      [
+        ['rc-tab-connection', 'Connection'],
+        ['rc-tab-auth', 'Authentication'],
+        ['rc-tab-params', 'Headers'],
+        ['rc-tab-proxy', 'Proxy'],
+        ['rc-tab-tls', 'TLS'],
+        ['rc-tab-limits', 'Timeouts'],
+      ].forEach(function (t) {
+        tabs.addTab({ id: t[0], label: t[1] });
+      });
+      setTimeout(function () {
+        tabs.resize();
+      }, 0);
+
+      // Authentication: show only the fields the chosen type (and grant) uses.
+      function updateAuthFields() {
+        var type = $('#node-config-input-authType').val() || 'none';
+        var groups = (AUTH_FIELDS[type] || []).slice();
+        if (type === 'oauth2') {
+          groups = groups.concat(GRANT_FIELDS[$('#node-config-input-oauth2Grant').val()] || []);
+        }
+        $('.rc-auth').each(function () {
+          var el = $(this);
+          var shown = groups.some(function (g) {
+            return el.hasClass('rc-auth-' + g);
+          });
+          el.toggle(shown);
+        });
+      }
+      $('#node-config-input-authType, #node-config-input-oauth2Grant').on('change', updateAuthFields);
+      updateAuthFields();
+
+      // "Is bearer token" and tokenPrefix describe the same thing: keep them in step.
+      var prefix = $('#node-config-input-tokenPrefix');
+      var isBearer = $('#rc-isBearer');
+      isBearer.prop('checked', (node.tokenPrefix || '') !== '');
+      isBearer.on('change', function () {
+        prefix.val(isBearer.prop('checked') ? 'Bearer' : '').trigger('change');
+      });
+      prefix.on('input change', function () {
+        isBearer.prop('checked', prefix.val().trim() !== '');
+      });
+
+      // The redirect URI the provider must know: this editor's admin root + rest-connection/callback.
+      var adminRoot = RED.settings.httpAdminRoot || location.pathname;
+      if (adminRoot.slice(-1) !== '/') adminRoot += '/';
+      var editorRedirectUri = location.protocol + '//' + location.host + adminRoot + 'rest-connection/callback';
+      $('#rc-redirectUri').val(editorRedirectUri);
+      // The runtime builds the redirect URI it really sends from the request it receives
+      // (a reverse proxy may change host or path): once it answers, show that one.
+      function showServerRedirectUri(serverUri) {
+        if (typeof serverUri !== 'string' || !serverUri) return;
+        $('#rc-redirectUri').val(serverUri);
+        var differs = serverUri !== editorRedirectUri;
+        $('#rc-redirectUri-warning')
+          .text(
+            differs
+              ? 'Node-RED sends ' +
+                  serverUri +
+                  ' as the redirect URI, not ' +
+                  editorRedirectUri +
+                  " as this editor's address suggests: register the one Node-RED sends."
+              : '',
+          )
+          .toggle(differs);
+      }
+
+      // Actions that need the runtime's copy of this node (Authorize, Revoke, Test).
+      var deployed = !!RED.nodes.node(node.id) && !node.changed;
+      $('.rc-needs-deploy').prop('disabled', !deployed).toggleClass('disabled', !deployed);
+      $('.rc-deploy-hint').toggle(!deployed);
+
+      function adminUrl(action) {
+        return 'rest-connection/' + encodeURIComponent(node.id) + '/' + action;
+      }
+      function showResult(target, ok, text) {
+        $(target)
+          .text(text)
+          .css('color', ok ? 'var(--red-ui-text-color-success, #3a7d2c)' : 'var(--red-ui-text-color-error, #c00)');
+      }
+      function errorText(xhr) {
+        var body = xhr.responseJSON;
+        if (body && body.error)
+          return (body.error.code ? body.error.code + ': ' : '') + (body.error.message || body.error);
+        return (body && body.message) || xhr.statusText || 'request failed';
+      }
+
+      $('#rc-discover').on('click', function () {
+        var url = $('#node-config-input-discoveryUrl').val().trim();
+        if (!url) {
+          showResult('#rc-discover-result', false, 'Enter the discovery URL first');
+          return;
+        }
+        showResult('#rc-discover-result', true, 'discovering...');
+        $.ajax({ url: 'rest-connection/discover', data: { url: url }, dataType: 'json' })
+          .done(function (doc) {
+            if (doc.token_endpoint) $('#node-config-input-tokenUrl').val(doc.token_endpoint).trigger('change');
+            if (doc.authorization_endpoint)
+              $('#node-config-input-authorizeUrl').val(doc.authorization_endpoint).trigger('change');
+            if (doc.revocation_endpoint)
+              $('#node-config-input-revokeUrl').val(doc.revocation_endpoint).trigger('change');
+            showResult('#rc-discover-result', true, 'endpoints filled from the discovery document');
+          })
+          .fail(function (xhr) {
+            showResult('#rc-discover-result', false, 'Discovery failed: ' + errorText(xhr));
+          });
+      });
+      $('#rc-authorize').on('click', function () {
+        if ($(this).prop('disabled')) return;
+        // open the window now (a popup opened after an await is blocked), then send it to
+        // the provider's login URL, which the admin route builds with the editor's credentials
+        var login = window.open('', '_blank');
+        $.ajax({ url: adminUrl('authorize'), data: { format: 'json' }, dataType: 'json' })
+          .done(function (r) {
+            if (login) login.location = r.url;
+            showResult('#rc-oauth-result', true, 'log in in the new window; the tokens are stored when it finishes');
+            showServerRedirectUri(r.redirectUri);
+          })
+          .fail(function (xhr) {
+            if (login) login.close();
+            showResult('#rc-oauth-result', false, 'Authorize failed: ' + errorText(xhr));
+          });
+      });
+      $('#rc-revoke').on('click', function () {
+        if ($(this).prop('disabled')) return;
+        $.ajax({ url: adminUrl('revoke'), type: 'POST', dataType: 'json' })
+          .done(function () {
+            showResult('#rc-oauth-result', true, 'tokens revoked and forgotten');
+          })
+          .fail(function (xhr) {
+            showResult('#rc-oauth-result', false, 'Revoke failed: ' + errorText(xhr));
+          });
+      });
+      $('#rc-test').on('click', function () {
+        if ($(this).prop('disabled')) return;
+        showResult('#rc-test-result', true, 'testing...');
+        $.ajax({ url: adminUrl('test'), type: 'POST', dataType: 'json', contentType: 'application/json', data: '{}' })
+          .done(function (r) {
+            var parts = [];
+            if (r.statusCode !== undefined) parts.push('status ' + r.statusCode);
+            if (r.timeMs !== undefined) parts.push(r.timeMs + ' ms');
+            if (r.error) parts.push((r.error.code ? r.error.code + ': ' : '') + (r.error.message || r.error));
+            showResult('#rc-test-result', r.ok === true, (r.ok ? 'OK, ' : 'Failed, ') + parts.join(', '));
+          })
+          .fail(function (xhr) {
+            showResult('#rc-test-result', false, 'Test failed: ' + errorText(xhr));
+          });
+      });
+
+      // Lists of name/value pairs.
+      RestEditor.pairList('rc-headers', node.headers, nameValueList('header'));
+      RestEditor.pairList('rc-queryParams', node.queryParams, nameValueList('parameter'));
+      RestEditor.pairList('rc-cookies', node.cookies, nameValueList('cookie'));
+      RestEditor.pairList('rc-tokenParams', node.tokenParams, nameValueList('e.g. audience'));
+      RestEditor.pairList('rc-authorizeParams', node.authorizeParams, nameValueList('e.g. prompt'));
+
+      // Proxy fields only matter when the proxy is used.
+      function updateProxy() {
+        $('.rc-proxy').toggle($('#node-config-input-useProxy').prop('checked'));
+      }
+      $('#node-config-input-useProxy').on('change', updateProxy);
+      updateProxy();
+
+      // Turning off certificate verification is allowed, but never silently.
+      function updateTlsWarning() {
+        $('#rc-tlsVerify-warning').toggle(!$('#node-config-input-tlsVerify').prop('checked'));
+      }
+      $('#node-config-input-tlsVerify').on('change', updateTlsWarning);
+      updateTlsWarning();
+
+      var creds = node.credentials || {};
+      ['caCert', 'clientCert', 'clientKey'].forEach(function (c) {
+        pemField(c, !!creds['has_' + c]);
+      });
+
+      RestEditor.showNumbers(node, NUMBER_FIELDS, 'rc-', DEF);
+    },
+    oneditsave: function () {
+      var node = this;
+      ['headers', 'queryParams', 'cookies', 'tokenParams', 'authorizeParams'].forEach(function (k) {
+        node[k] = RestEditor.readPairList('rc-' + k, nameValueList());
+      });
+      RestEditor.saveNumbers(node, NUMBER_FIELDS, 'rc-');
+    },
+    oneditresize: function () {
+      var width = $('#rc-tabs-content').width();
+      if (width) $('.rc-list').editableList('width', width - 10);
+    },
+  });
+
+  // the repeated rows into the edit form, before any dialog opens
+  completeTemplate();
+})();

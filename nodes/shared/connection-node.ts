@@ -1,0 +1,17 @@
+/** What the flow nodes (and admin routes) may use of a deployed rest-connection config node. */
+import type { Node } from 'node-red';
+import type { RestClient } from '../../lib/http/rest-client';
+import type { ConnectionCredentials, ConnectionProperties } from '../../lib/types';
+
+export interface ConnectionState {
+  level: 'ok' | 'warning' | 'error';
+  text: string;
+}
+
+export interface RestConnectionNode extends Node<ConnectionCredentials> {
+  props: ConnectionProperties;
+  /** The connection's one client, created on first use and shared by every node using it. */
+  getClient(): Promise<RestClient>;
+  /** Flow nodes subscribe to show states such as "authorization needed" in their status. */
+  onStateChange(listener: (state: ConnectionState) => void): () => void;
+}

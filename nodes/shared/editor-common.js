@@ -1,0 +1,193 @@
+/* exported RestEditor */
+/**
+ * What the three nodes' editors share: their defaults and credentials from lib/definitions.ts,
+ * the validators (they accept what the runtime accepts, and an ${ENV} reference wherever the
+ * runtime expands one) and the number fields that keep numbers numbers in the flow JSON.
+ *
+ * scripts/build.js puts this file first in each node's editor script, inside one function
+ * scope with the node's own editor.js, so nothing here becomes a global of the editor page.
+ */
+var RestEditor = (function () {
+  'use strict';
+
+  /** The typedInput types a query or header value may have. */
+  var VALUE_TYPES = ['str', 'num', 'bool', 'msg', 'flow', 'global', 'env', 'jsonata'];
+  var HTTP_URL = /^https?:\/\/[^\s]+$/i;
+
+  /** Node-RED's defaults object, one entry per property of lib/definitions.ts. */
+  function defaultsOf(definitions) {
+    var defaults = {};
+    Object.keys(definitions.defaults).forEach(function (name) {
+      defaults[name] = { value: definitions.defaults[name] };
+    });
+    return defaults;
+  }
+
+  /** Node-RED's credentials object, with the types of lib/definitions.ts. */
+  function credentialsOf(definitions) {
+    var credentials = {};
+    Object.keys(definitions.credentials).forEach(function (name) {
+      credentials[name] = { type: definitions.credentials[name] };
+    });
+    return credentials;
+  }
+
+  function isEnvReference(v) {
+    return typeof v === 'string' && /\$\{[^}]+\}/.test(v);
+  }
+
+  /** An http(s) URL; `optional` also accepts an empty value. */
+  function validUrl(optional) {
+    return function (v) {
+      return (optional && !v) || isEnvReference(v) || HTTP_URL.test(v || '');
+    };
+  }
+
+  /** Like the runtime (lib/transport/proxy-rules.ts): http(s)://..., or a bare host:port meaning http://host:port. */
+  function validProxyUrl(v) {
+    if (!v || isEnvReference(v) || HTTP_URL.test(v)) return true;
+    return v.indexOf('://') === -1 && /^[^\s/]+(\/[^\s]*)?$/.test(v);
+  }
+
+  /** A whole number from `min` (and up to `max`, when given), as a number or its text. */
+  function validWholeNumber(min, max) {
+    return function (v) {
+      if (isEnvReference(v)) return true;
+      if (typeof v === 'string' ? !/^\s*-?\d+\s*$/.test(v) : typeof v !== 'number') return false;
+      var n = Number(v);
+      return Number.isInteger(n) && n >= min && (max === undefined || n <= max);
+    };
+  }
+
+  /** The connection's {name, value} lists (headers, query parameters, cookies, token parameters). */
+  function validNameValueList(v) {
+    return (
+      Array.isArray(v) &&
+      v.every(function (p) {
+        return p && typeof p.name === 'string' && typeof p.value === 'string';
+      })
+    );
+  }
+
+  /** The query nodes' {name, value, type} lists, whose value is a typedInput. */
+  function validTypedList(v) {
+    return (
+      Array.isArray(v) &&
+      v.every(function (p) {
+        return p && typeof p.name === 'string' && VALUE_TYPES.indexOf(p.type) !== -1;
+      })
+    );
+  }
+
+  /**
+   * Empty (the node's default applies) or any non-blank text: the runtime reads `data.items`,
+   * `.x`, `@.x` and `[0]` as paths from the root (lib/extract/compiled-path.ts normalizePath) and
+   * reports a path it cannot parse as ERR_JSONPATH, so the editor has nothing safer to reject.
+   */
+  function validJsonPath(v) {
+    return v === undefined || v === null || v === '' || (typeof v === 'string' && v.trim() !== '');
+  }
+
+  /**
+   * Number fields are plain text inputs (#<idPrefix><name>), not node-input-* fields, so that an
+   * ${ENV} reference can be typed: shown from the node (or its default) ...
+   */
+  function showNumbers(node, names, idPrefix, definitions) {
+    names.forEach(function (name) {
+      $('#' + idPrefix + name).val(node[name] === undefined ? definitions.defaults[name] : node[name]);
+    });
+  }
+  /** ... and saved as numbers in the flow JSON; an ${ENV} reference stays text. */
+  function saveNumbers(node, names, idPrefix) {
+    names.forEach(function (name) {
+      var v = $('#' + idPrefix + name)
+        .val()
+        .trim();
+      node[name] = v !== '' && !isNaN(Number(v)) ? Number(v) : v;
+    });
+  }
+
+  /**
+   * An editableList of two-cell rows, a name and a value, for the settings stored as lists: the
+   * connection's headers, query parameters, cookies and token parameters ({name, value}), the
+   * query nodes' query and headers ({name, value, type}: the value is a typedInput) and the grid's
+   * columns ({name, path}). `list` says how: the cells' classes, placeholders and widths, `key`
+   * (the value's property, default value), `typed` and `trimValue`.
+   */
+  function pairList(id, items, list) {
+    var key = list.key || 'value';
+    var element = $('#' + id)
+      .css({ 'min-height': list.minHeight || '110px', 'min-width': '420px' })
+      .editableList({
+        addItem: function (row, index, data) {
+          row.css({ display: 'flex', gap: '8px' });
+          $('<input/>', { type: 'text', class: list.nameClass, placeholder: list.namePlaceholder })
+            .css({ flex: '1 1 ' + list.nameWidth })
+            .val(data.name || '')
+            .appendTo(row);
+          var value = $('<input/>', { type: 'text', class: list.valueClass, placeholder: list.valuePlaceholder });
+          if (!list.typed) {
+            value
+              .css({ flex: '1 1 ' + list.valueWidth })
+              .val(data[key] || '')
+              .appendTo(row);
+            return;
+          }
+          var cell = $('<div/>')
+            .css({ flex: '1 1 ' + list.valueWidth })
+            .appendTo(row);
+          value.css('width', '100%').appendTo(cell);
+          value.typedInput({ default: 'str', types: VALUE_TYPES });
+          value.typedInput('type', data.type || 'str');
+          value.typedInput('value', data.value === undefined ? '' : data.value);
+        },
+        removable: true,
+        sortable: true,
+      });
+    (items || []).forEach(function (item) {
+      element.editableList('addItem', item);
+    });
+  }
+
+  /** The rows of a pairList that have a name, as the node stores them. */
+  function readPairList(id, list) {
+    var key = list.key || 'value';
+    var rows = [];
+    $('#' + id)
+      .editableList('items')
+      .each(function () {
+        var name = $(this)
+          .find('.' + list.nameClass)
+          .val()
+          .trim();
+        var value = $(this).find('.' + list.valueClass);
+        if (!name) return;
+        var row = { name: name };
+        if (list.typed) {
+          row.value = value.typedInput('value');
+          row.type = value.typedInput('type');
+        } else {
+          row[key] = list.trimValue ? value.val().trim() : value.val();
+        }
+        rows.push(row);
+      });
+    return rows;
+  }
+
+  return {
+    VALUE_TYPES: VALUE_TYPES,
+    defaultsOf: defaultsOf,
+    credentialsOf: credentialsOf,
+    isEnvReference: isEnvReference,
+    validUrl: validUrl,
+    validProxyUrl: validProxyUrl,
+    validWholeNumber: validWholeNumber,
+    validNameValueList: validNameValueList,
+    validTypedList: validTypedList,
+    validJsonPath: validJsonPath,
+    showNumbers: showNumbers,
+    saveNumbers: saveNumbers,
+    pairList: pairList,
+    readPairList: readPairList,
+  };
+})();
