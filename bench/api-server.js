@@ -8,9 +8,15 @@
  *   GET /big                 {"data": [100,000 rows x 10 columns]}, about 20 MB
  *   GET /pages?page=N        {"data": [1,000 rows], "next": absolute URL of page N+1 or null} (100 pages)
  *
- * Tells the parent its URL with process.send({ url }).
+ * Served over plain HTTP, and over HTTPS when argv[2] is the bench PKI as JSON (bench/tls-material.js):
+ * one HTTPS server with a certificate from the private CA, and one that also requires a client
+ * certificate from that CA (mutual TLS).
+ *
+ * Tells the parent its URLs with process.send({ url, httpsUrl?, mtlsUrl? }).
  */
+const fs = require('node:fs');
 const http = require('node:http');
+const https = require('node:https');
 
 const SMALL_ROWS = 20;
 const BIG_ROWS = 100000;
@@ -43,7 +49,7 @@ function send(res, body) {
   res.end(body);
 }
 
-const server = http.createServer((req, res) => {
+function handle(req, res) {
   const url = new URL(req.url, `http://${req.headers.host}`);
   if (url.pathname === '/small') return send(res, SMALL);
   if (url.pathname === '/big') return send(res, BIG);
@@ -54,11 +60,25 @@ const server = http.createServer((req, res) => {
     return send(res, Buffer.from(`{"data":${PAGE_DATA[page - 1]},"next":${next}}`));
   }
   res.writeHead(404).end();
-});
-server.keepAliveTimeout = 30000;
+}
 
-server.listen(0, '127.0.0.1', () => {
-  const url = `http://127.0.0.1:${server.address().port}`;
-  process.send({ url, bigBytes: BIG.length, smallBytes: SMALL.length });
-});
+function listen(server) {
+  server.keepAliveTimeout = 30000;
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+}
+
+async function main() {
+  const pki = process.argv[2] ? JSON.parse(process.argv[2]) : undefined;
+  const info = { bigBytes: BIG.length, smallBytes: SMALL.length };
+  info.url = `http://127.0.0.1:${await listen(http.createServer(handle))}`;
+  if (pki) {
+    const tls = { cert: fs.readFileSync(pki.certPath), key: fs.readFileSync(pki.keyPath) };
+    info.httpsUrl = `https://127.0.0.1:${await listen(https.createServer(tls, handle))}`;
+    const mutual = { ...tls, ca: fs.readFileSync(pki.caPath), requestCert: true, rejectUnauthorized: true };
+    info.mtlsUrl = `https://127.0.0.1:${await listen(https.createServer(mutual, handle))}`;
+  }
+  process.send(info);
+}
+
+main();
 process.on('disconnect', () => process.exit(0));

@@ -12,6 +12,8 @@
  *   response headers core would otherwise send back) -> switch (msg.url not null: loop again).
  *   Core's loop keeps only the last page's rows, so it does less work than ours (which returns
  *   all 100,000 rows in one message): the comparison favours core.
+ * HTTPS workloads: ours trusts the private CA with caCert (and clientCert/clientKey for mutual
+ *   TLS); core's http request nodes use a tls-config node with the CA (and client) files.
  */
 
 const TAB = { id: 'bench', type: 'tab', label: 'bench' };
@@ -25,7 +27,7 @@ function sinks() {
 }
 
 /** ours: one rest-connection, a warm-up grid node and the measured grid node. */
-function oursFlow({ apiUrl, workload, proxy }) {
+function oursFlow({ apiUrl, workload, proxy, tls, pki }) {
   const connection = {
     id: 'conn',
     type: 'rest-connection',
@@ -38,6 +40,12 @@ function oursFlow({ apiUrl, workload, proxy }) {
   if (proxy) {
     Object.assign(connection, { useProxy: true, proxyUrl: proxy.url });
     connection.credentials = { proxyUsername: proxy.username, proxyPassword: proxy.password };
+  }
+  if (tls) {
+    connection.credentials = {
+      caCert: pki.ca,
+      ...(tls === 'mtls' ? { clientCert: pki.clientCert, clientKey: pki.clientKey } : {}),
+    };
   }
   const grid = (id, props) => ({
     id,
@@ -57,7 +65,7 @@ function oursFlow({ apiUrl, workload, proxy }) {
 }
 
 /** core: http request + change, the way a user extracts rows with core nodes. */
-function coreFlow({ apiUrl, workload, proxy }) {
+function coreFlow({ apiUrl, workload, proxy, tls, pki }) {
   const flow = [TAB, ...sinks()];
   const request = (id, url, next) => ({
     id,
@@ -70,6 +78,7 @@ function coreFlow({ apiUrl, workload, proxy }) {
     persist: true,
     senderr: true,
     proxy: proxy ? 'proxyConfig' : '',
+    tls: tls ? 'tlsConfig' : '',
     wires: [[next]],
   });
   const setRows = (id) => ({
@@ -88,6 +97,21 @@ function coreFlow({ apiUrl, workload, proxy }) {
       url: proxy.url,
       noproxy: [],
       credentials: { username: proxy.username, password: proxy.password },
+    });
+  }
+  if (tls) {
+    // Core's way to trust a private CA (and send a client certificate): a tls-config node with files.
+    flow.push({
+      id: 'tlsConfig',
+      type: 'tls-config',
+      z: 'bench',
+      name: 'bench tls',
+      ca: pki.caPath,
+      cert: tls === 'mtls' ? pki.clientCertPath : '',
+      key: tls === 'mtls' ? pki.clientKeyPath : '',
+      verifyservercert: true,
+      servername: '',
+      alpnprotocol: '',
     });
   }
   flow.push(request('warm', `${apiUrl}/small`, 'warmRows'), setRows('warmRows'));

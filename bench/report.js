@@ -10,6 +10,8 @@ const LABELS = {
   pages: '100 pages x 1,000 rows',
   'proxy-c1': 'small JSON via auth proxy, concurrency 1',
   'proxy-c32': 'small JSON via auth proxy, concurrency 32',
+  'tls-ca-c32': 'small JSON, HTTPS + private CA, concurrency 32',
+  'mtls-c32': 'small JSON, HTTPS + mutual TLS, concurrency 32',
 };
 
 /** Throughput is better when higher, durations when lower; a ratio > 1 always means "ours is better". */
@@ -41,6 +43,14 @@ function targetsOf(results) {
   const proxied = w['proxy-c32'] || {};
   const proxyRatio = ratio('proxy-c32', proxied.ours, proxied.core);
   add('through proxy at concurrency 32, ours / core', proxyRatio, '>= 2x', (v) => v >= 2, fmt(proxyRatio));
+  for (const [name, label] of [
+    ['tls-ca-c32', 'HTTPS + private CA at concurrency 32, ours / core'],
+    ['mtls-c32', 'HTTPS + mutual TLS at concurrency 32, ours / core'],
+  ]) {
+    const measured = w[name] || {};
+    const value = ratio(name, measured.ours, measured.core);
+    add(label, value, '>= 1.5x', (v) => v >= 1.5, fmt(value));
+  }
   return targets;
 }
 

@@ -20,6 +20,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { fork } = require('node:child_process');
 const { printReport } = require('./report');
+const { makeBenchPki } = require('./tls-material');
 
 const RESULTS_DIR = path.join(__dirname, 'results');
 const SCALE = Number(process.env.BENCH_SCALE || 1);
@@ -51,6 +52,26 @@ const WORKLOADS = [
     proxied: true,
     concurrency: 32,
     count: scaled(1200, 64),
+    warmup: 100,
+  },
+  // HTTPS with a certificate from a private CA (ours: caCert; core: a tls-config node with the CA file).
+  {
+    name: 'tls-ca-c32',
+    kind: 'throughput',
+    workload: 'small',
+    tls: 'ca',
+    concurrency: 32,
+    count: scaled(1500, 64),
+    warmup: 100,
+  },
+  // The same, and the server requires a client certificate (mutual TLS).
+  {
+    name: 'mtls-c32',
+    kind: 'throughput',
+    workload: 'small',
+    tls: 'mtls',
+    concurrency: 32,
+    count: scaled(1500, 64),
     warmup: 100,
   },
 ].filter((workload) => !ONLY || ONLY.includes(workload.name));
@@ -88,7 +109,8 @@ function runWorker(job) {
 
 async function main() {
   const started = Date.now();
-  const api = await startServer('api-server.js');
+  const pki = await makeBenchPki();
+  const api = await startServer('api-server.js', [JSON.stringify(pki)]);
   const proxyAuth = { username: 'bench', password: crypto.randomBytes(12).toString('hex') };
   const proxyServer = await startServer('proxy-server.js', [proxyAuth.username, proxyAuth.password]);
   const proxy = { url: proxyServer.url, ...proxyAuth };
@@ -103,7 +125,13 @@ async function main() {
       for (const workload of WORKLOADS) {
         roundResults[workload.name] = {};
         for (const variant of rotate(VARIANTS, round)) {
-          const job = { ...workload, variant, apiUrl: api.url, proxy: workload.proxied ? proxy : undefined };
+          const job = {
+            ...workload,
+            variant,
+            apiUrl: workload.tls === 'ca' ? api.httpsUrl : workload.tls === 'mtls' ? api.mtlsUrl : api.url,
+            proxy: workload.proxied ? proxy : undefined,
+            pki: workload.tls ? pki : undefined,
+          };
           const result = await runWorker(job);
           roundResults[workload.name][variant] = result;
           console.error(`  round ${round + 1}  ${workload.name.padEnd(10)} ${variant.padEnd(5)} ${summary(result)}`);
@@ -114,6 +142,7 @@ async function main() {
   } finally {
     api.child.disconnect();
     proxyServer.child.disconnect();
+    fs.rmSync(pki.dir, { recursive: true, force: true });
   }
   Object.assign(results, {
     date: new Date().toISOString(),

@@ -8,6 +8,7 @@
  * A row count that is not the expected one fails the run: the variants must do the same work.
  */
 const http = require('node:http');
+const https = require('node:https');
 const { HttpProxyAgent } = require('hpagent');
 const { startNodeRed } = require('./node-red-runtime');
 const { oursFlow, coreFlow } = require('./flows');
@@ -59,9 +60,17 @@ async function nodeRedDriver(flow, entryMessage, rowCount) {
 }
 
 /** The ceiling: got with a keep-alive agent (through hpagent's keep-alive proxy agent for the proxy workload). */
-async function gotDriver({ apiUrl, workload, proxy }) {
+async function gotDriver({ apiUrl, workload, proxy, tls, pki }) {
   const { got } = await import('got');
   let agent;
+  // Only the private CA (and the client certificate): the least TLS work a client can do.
+  const httpsAgent = tls
+    ? new https.Agent({
+        keepAlive: true,
+        ca: pki.ca,
+        ...(tls === 'mtls' ? { cert: pki.clientCert, key: pki.clientKey } : {}),
+      })
+    : undefined;
   if (proxy) {
     const proxyUrl = new URL(proxy.url);
     proxyUrl.username = proxy.username;
@@ -70,7 +79,7 @@ async function gotDriver({ apiUrl, workload, proxy }) {
   } else {
     agent = new http.Agent({ keepAlive: true });
   }
-  const client = got.extend({ agent: { http: agent }, retry: { limit: 0 }, responseType: 'json' });
+  const client = got.extend({ agent: { http: agent, https: httpsAgent }, retry: { limit: 0 }, responseType: 'json' });
   const rowsOf = async (url) => (await client(url)).body.data;
   const pages = async () => {
     const rows = [];
@@ -88,7 +97,10 @@ async function gotDriver({ apiUrl, workload, proxy }) {
   return {
     warm: () => rowsOf(`${apiUrl}/small`),
     one,
-    close: async () => agent.destroy(),
+    close: async () => {
+      agent.destroy();
+      httpsAgent?.destroy();
+    },
   };
 }
 

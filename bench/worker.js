@@ -2,7 +2,7 @@
 /**
  * One benchmark job in a fresh process (forked by run.js), so timings and peak memory belong
  * to that job alone. argv[2] is the job as JSON:
- *   { kind: 'throughput', variant, workload: 'small', apiUrl, proxy?, concurrency, count, warmup }
+ *   { kind: 'throughput', variant, workload: 'small', apiUrl, proxy?, tls?, pki?, concurrency, count, warmup }
  *   { kind: 'durations', variant, workload: 'big' | 'pages', apiUrl, runs, warmupRuns }
  *   { kind: 'parse', apiUrl, runs }   JSON.parse of the big response's bytes: the reference
  * A big job also times JSON.parse of the same bytes in the same process after its runs, so the
