@@ -12,7 +12,10 @@ import { RestError } from '../errors';
 import type { TransportSettings } from './settings';
 
 export interface TlsConfig {
-  /** Options for every TLS connection to a server (merged into the https agents). */
+  /**
+   * Options for every TLS connection to a server (merged into the https agents): whether to
+   * verify, and the connection's one secure context (trust, client certificate, versions).
+   */
   serverOptions: tls.ConnectionOptions;
   /** Options for the TLS connection to an https:// proxy: trust and version, no client certificate. */
   proxyOptions: tls.ConnectionOptions;
@@ -35,11 +38,18 @@ const MIN_VERSIONS: Record<string, tls.SecureVersion | undefined> = {
  */
 const LEGACY_CIPHERS = 'DEFAULT:@SECLEVEL=0';
 
-/** Throws RestError ERR_CONFIG (tlsMinVersion) or ERR_TLS (certificates, key, files). */
+/**
+ * Throws RestError ERR_CONFIG (tlsMinVersion) or ERR_TLS (certificates, key, files).
+ *
+ * The trust store, client certificate and versions become one TLS secure context, built here
+ * once per connection and handed to the agents as `secureContext`. Given as `ca`/`cert`/`key`
+ * options instead, Node.js would write them into the agent's pool key on every request (with a
+ * private CA that is ~145 PEMs, 200+ KB) and parse them again for every new socket.
+ */
 export function buildTlsConfig(settings: TransportSettings): TlsConfig {
   const minVersion = minVersionOf(settings.tlsMinVersion);
   const verify = settings.tlsVerify !== false;
-  const common: tls.ConnectionOptions = { rejectUnauthorized: verify };
+  const common: tls.SecureContextOptions = {};
   if (minVersion) common.minVersion = minVersion;
   if (minVersion === 'TLSv1' || minVersion === 'TLSv1.1') common.ciphers = LEGACY_CIPHERS;
 
@@ -50,23 +60,28 @@ export function buildTlsConfig(settings: TransportSettings): TlsConfig {
     common.ca = [...tls.rootCertificates, ca.text];
   }
 
-  const serverOptions: tls.ConnectionOptions = { ...common };
   const cert = readPem(settings.clientCert, 'clientCert', settings.clientCertPath, 'clientCertPath');
   const key = readPem(settings.clientKey, 'clientKey', settings.clientKeyPath, 'clientKeyPath');
   if (cert && !key)
     throw new RestError('ERR_TLS', `${cert.source} is set but no client key: set clientKey or clientKeyPath`);
   if (key && !cert)
     throw new RestError('ERR_TLS', `${key.source} is set but no client certificate: set clientCert or clientCertPath`);
+  const proxyContext = tls.createSecureContext(common);
+  let serverContext = proxyContext;
   if (cert && key) {
     checkCertificates(cert);
     const passphrase = settings.passphrase || undefined;
     checkPrivateKey(key, passphrase);
-    Object.assign(serverOptions, { cert: cert.text, key: key.text, passphrase });
-    checkKeyMatchesCertificate(serverOptions, cert, key);
+    serverContext = clientCertificateContext({ ...common, cert: cert.text, key: key.text, passphrase }, cert, key);
   }
 
   const serverName = settings.tlsServerName?.trim() || undefined;
-  return { serverOptions, proxyOptions: common, serverName, verify };
+  return {
+    serverOptions: { rejectUnauthorized: verify, secureContext: serverContext },
+    proxyOptions: { rejectUnauthorized: verify, secureContext: proxyContext },
+    serverName,
+    verify,
+  };
 }
 
 /** Options that make a connection send `serverName` as SNI and verify the certificate against it. */
@@ -176,9 +191,10 @@ function checkPrivateKey(pem: Pem, passphrase: string | undefined): void {
   }
 }
 
-function checkKeyMatchesCertificate(options: tls.ConnectionOptions, cert: Pem, key: Pem): void {
+/** The secure context with the client certificate; ERR_TLS when the key is not the certificate's. */
+function clientCertificateContext(options: tls.SecureContextOptions, cert: Pem, key: Pem): tls.SecureContext {
   try {
-    tls.createSecureContext(options);
+    return tls.createSecureContext(options);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH') {
       throw new RestError(
