@@ -27,6 +27,12 @@ export interface ReadLimits {
   maxBytes: number;
   /** The error for a body over the limit; gets the response when its status and headers are known. */
   tooLarge: (response?: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => Error;
+  /**
+   * Aborted when the connection closes: the request (or the retry it waits for) is destroyed
+   * with its socket at once and rejects with `closed()`; no retry starts after that.
+   */
+  signal?: AbortSignal;
+  closed?: () => Error;
 }
 
 const REDIRECT_CODES = new Set([300, 301, 302, 303, 304, 307, 308]);
@@ -43,19 +49,29 @@ export function fetchResponse(
   limits: ReadLimits,
 ): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
+    const { signal } = limits;
+    const closedError = () => limits.closed?.() ?? new Error('The connection was closed');
+    if (signal?.aborted) {
+      reject(closedError());
+      return;
+    }
     let settled = false;
-    let current: GotRequest;
+    let current: GotRequest | undefined;
+    const onAbort = () => fail(closedError());
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
-      current.destroy();
+      signal?.removeEventListener('abort', onAbort);
+      current?.destroy();
       reject(err);
     };
     const succeed = (response: RawResponse) => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener('abort', onAbort);
       resolve(response);
     };
+    signal?.addEventListener('abort', onAbort, { once: true });
 
     // Errors are statuses got may retry: got retries them only when it throws them.
     const streamOptions = { ...options, throwHttpErrors: true };
@@ -90,7 +106,7 @@ export function fetchResponse(
         else fail(err);
       });
       request.once('retry', (_count: number, _err: Error, createRetryStream: () => GotRequest) => {
-        if (settled) return;
+        if (settled || signal?.aborted) return;
         attempt(createRetryStream());
       });
       if (mustEnd) request.end();

@@ -5,6 +5,7 @@
  * body encoding, auth, one renewal after a 401, got's retries and redirects, the size limit and
  * error classification; what comes back is a RestResponse or a RestError.
  */
+import { setMaxListeners } from 'node:events';
 import { createAuthStrategy } from '../auth/create-auth-strategy';
 import type { AuthContext } from '../auth/auth-context';
 import type { AuthStrategy, OutgoingRequest } from '../auth/strategy';
@@ -63,17 +64,27 @@ export class RestClient {
   private readonly connectionHeaders: Record<string, string>;
   private readonly cookieHeader: string;
   private readonly got: Got;
+  /** Aborted by close(): requests in flight end at once, and none is retried. */
+  private readonly closing: AbortController;
   private closed = false;
 
   private constructor(
     readonly props: ConnectionProperties,
-    parts: { baseUrl: URL; redactor: SecretRedactor; transport: Transport; auth: AuthStrategy; got: Got },
+    parts: {
+      baseUrl: URL;
+      redactor: SecretRedactor;
+      transport: Transport;
+      auth: AuthStrategy;
+      got: Got;
+      closing: AbortController;
+    },
   ) {
     this.baseUrl = parts.baseUrl;
     this.redactor = parts.redactor;
     this.transport = parts.transport;
     this.auth = parts.auth;
     this.got = parts.got;
+    this.closing = parts.closing;
     this.connectionHeaders = headersFromList(props.headers);
     this.cookieHeader = cookieHeaderFromList(props.cookies);
   }
@@ -101,6 +112,9 @@ export class RestClient {
         onStateChange: options.onStateChange,
       });
       const { got } = await loadGot();
+      const closing = new AbortController();
+      // Every request in flight listens to it: many at once is no leak.
+      setMaxListeners(0, closing.signal);
       // Used through got.stream (./fetch-response.ts), which reads each body into one buffer.
       const instance = got.extend({
         followRedirect: true,
@@ -110,11 +124,12 @@ export class RestClient {
           limit: props.retries,
           methods: [...(props.retryNonIdempotent ? ALL_METHODS : IDEMPOTENT_METHODS)],
           statusCodes: [...RETRYABLE_STATUS_CODES],
-          calculateDelay: computeRetryDelay,
+          // A retry got decided on before close() must not start after it.
+          calculateDelay: (retry) => (closing.signal.aborted ? 0 : computeRetryDelay(retry)),
           maxRetryAfter: MAX_RETRY_AFTER_MS,
         },
       });
-      return new RestClient(props, { baseUrl, redactor, transport, auth, got: instance });
+      return new RestClient(props, { baseUrl, redactor, transport, auth, got: instance, closing });
     } catch (err) {
       transport.destroy();
       throw err;
@@ -152,9 +167,14 @@ export class RestClient {
     return response;
   }
 
+  /**
+   * Ends every request in flight (ERR_CONFIG, "closed while in flight"), starts no retry, and
+   * destroys the agents: no socket to the API stays open after this.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.closing.abort();
     try {
       await this.auth.close?.();
     } finally {
@@ -210,7 +230,16 @@ export class RestClient {
       );
     let raw: RawResponse;
     try {
-      raw = await fetchResponse(this.got, url, options, { maxBytes: limit, tooLarge });
+      raw = await fetchResponse(this.got, url, options, {
+        maxBytes: limit,
+        tooLarge,
+        signal: this.closing.signal,
+        closed: () =>
+          new RestError(
+            'ERR_CONFIG',
+            `The connection was closed (redeployed or stopped) while the request to ${this.safeUrl(url)} was in flight: it was cancelled and not retried; try again.`,
+          ),
+      });
     } catch (err) {
       throw mapRequestError(err, this.errorContext(url));
     }
