@@ -95,11 +95,14 @@ describe('nodes: closing a connection with requests in flight', function () {
     return errors;
   }
 
-  it('leaves the API no open socket right after the flow stops', async () => {
+  it('leaves the API no open socket after the flow stops, right after and once a retry would have started', async () => {
     await stopUnderLoad();
     // The client closed them: the server needs only a moment to see each FIN.
     await pause(300);
     assert.equal(api.open(), 0, `${api.open()} sockets to the API still open 300 ms after the flow stopped`);
+    // A retry of a request the close reset would open a new socket after its backoff (up to 500 ms).
+    await pause(1000);
+    assert.equal(api.open(), 0, `${api.open()} sockets to the API open again after the flow stopped`);
   });
 
   it('sends no retry after the close, through the destroyed agents or otherwise', async () => {
