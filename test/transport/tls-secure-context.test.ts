@@ -1,8 +1,8 @@
 /**
  * HTTPS with a private CA and mutual TLS against a loopback server whose certificate comes from a
  * CA made at test time: caCert is trusted, its absence is ERR_TLS, a client certificate reaches
- * the server; and the connection's TLS settings become ONE secure context, built when the
- * connection is created, not per socket: Node.js would otherwise stringify the whole CA list
+ * the server, OAuth2 token requests use the same TLS; and the connection's TLS settings become
+ * ONE secure context, built when the connection is created, not per socket: Node.js would otherwise stringify the whole CA list
  * (Node's roots + caCert) into the agent's pool key on every request and parse it for every socket.
  */
 import assert from 'node:assert/strict';
@@ -35,9 +35,22 @@ async function startApi(pki: TestPki): Promise<Api> {
   server.on('request', (req, res) => {
     const socket = req.socket as tls.TLSSocket;
     const peer = socket.getPeerCertificate();
-    const body = JSON.stringify({ authorized: socket.authorized, client: peer?.subject?.CN ?? null });
-    res.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
-    res.end(body);
+    const client = socket.authorized ? (peer?.subject?.CN ?? null) : null;
+    // The token endpoint issues a token naming the client certificate it saw (none: refused).
+    const body =
+      req.url === '/token'
+        ? { access_token: `token-of-${String(client)}`, token_type: 'Bearer', expires_in: 3600 }
+        : {
+            authorized: socket.authorized,
+            client: peer?.subject?.CN ?? null,
+            authorization: req.headers.authorization,
+          };
+    req.resume();
+    res.writeHead(req.url === '/token' && !client ? 401 : 200, {
+      'content-type': 'application/json',
+      connection: 'close',
+    });
+    res.end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -74,10 +87,11 @@ describe('transport: HTTPS with a private CA and mutual TLS', function () {
     return created;
   }
 
-  async function who(created: RestClient): Promise<{ authorized: boolean; client: string | null }> {
+  type Who = { authorized: boolean; client: string | null; authorization?: string };
+  async function who(created: RestClient): Promise<Who> {
     const response = await created.request({ method: 'GET', path: '/who' });
     assert.equal(response.statusCode, 200);
-    return JSON.parse(response.body.toString('utf8')) as { authorized: boolean; client: string | null };
+    return JSON.parse(response.body.toString('utf8')) as Who;
   }
 
   it('trusts the server certificate when caCert is the private CA', async () => {
@@ -126,8 +140,35 @@ describe('transport: HTTPS with a private CA and mutual TLS', function () {
     assert.equal(options.key, undefined);
   });
 
+  it('OAuth2 token requests go through the same agents: private CA and client certificate', async () => {
+    const created = await client(
+      {
+        caCert: pki.ca.cert,
+        clientCert: pki.client.cert,
+        clientKey: pki.client.key,
+        clientId: 'id',
+        clientSecret: 's',
+      },
+      { authType: 'oauth2', oauth2Grant: 'client_credentials', tokenUrl: `${api.url}/token` },
+    );
+    assert.deepEqual(await who(created), {
+      authorized: true,
+      client: 'rest-client',
+      authorization: 'Bearer token-of-rest-client',
+    });
+  });
+
   it('builds the secure context when the connection is created, never per socket', async () => {
-    const created = await client({ caCert: pki.ca.cert, clientCert: pki.client.cert, clientKey: pki.client.key });
+    const created = await client(
+      {
+        caCert: pki.ca.cert,
+        clientCert: pki.client.cert,
+        clientKey: pki.client.key,
+        clientId: 'id',
+        clientSecret: 's',
+      },
+      { authType: 'oauth2', oauth2Grant: 'client_credentials', tokenUrl: `${api.url}/token` },
+    );
     const original = tls.createSecureContext;
     let built = 0;
     const counting = (options?: tls.SecureContextOptions) => {
@@ -137,12 +178,19 @@ describe('transport: HTTPS with a private CA and mutual TLS', function () {
     const connectionsBefore = api.connections;
     (tls as { createSecureContext: typeof tls.createSecureContext }).createSecureContext = counting;
     try {
-      for (let i = 0; i < 5; i++) assert.equal((await who(created)).client, 'rest-client');
+      for (let i = 0; i < 5; i++) {
+        assert.deepEqual(await who(created), {
+          authorized: true,
+          client: 'rest-client',
+          authorization: 'Bearer token-of-rest-client',
+        });
+      }
     } finally {
       (tls as { createSecureContext: typeof tls.createSecureContext }).createSecureContext = original;
     }
-    // The server closes every connection: five requests, five TLS handshakes, no context built.
-    assert.equal(api.connections - connectionsBefore, 5);
-    assert.equal(built, 0, `secure contexts built for 5 new sockets: ${built}`);
+    // The server closes every connection: a token request and five API requests, six TLS
+    // handshakes, no context built.
+    assert.equal(api.connections - connectionsBefore, 6);
+    assert.equal(built, 0, `secure contexts built for 6 new sockets: ${built}`);
   });
 });
