@@ -94,9 +94,25 @@ describe('transport: TLS', function () {
     });
 
     it("adds the CA to Node's public roots instead of replacing them", function () {
-      const agent = open({ caCert: certs.ca.cert }).agentsFor(new URL(servers.trusted.url)).https;
-      assert.equal(agent.options.ca.length, tls.rootCertificates.length + 1);
-      assert.equal(agent.options.ca.at(-1), certs.ca.cert);
+      // The agents carry the connection's one secure context; what it was built from is the CA list.
+      const original = tls.createSecureContext;
+      const built = [];
+      tls.createSecureContext = (options) => {
+        built.push(options);
+        return original(options);
+      };
+      let agent;
+      try {
+        agent = open({ caCert: certs.ca.cert }).agentsFor(new URL(servers.trusted.url)).https;
+      } finally {
+        tls.createSecureContext = original;
+      }
+      assert.ok(agent.options.secureContext);
+      assert.ok(built.length > 0);
+      for (const options of built) {
+        assert.equal(options.ca.length, tls.rootCertificates.length + 1);
+        assert.equal(options.ca.at(-1), certs.ca.cert);
+      }
     });
 
     it('keeps its TLS settings when got passes its own https options (agent options win)', async function () {
