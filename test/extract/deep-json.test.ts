@@ -19,7 +19,12 @@ describe('extract: JSON nested 100,000 levels deep', function () {
   const doc: unknown = JSON.parse(BODY);
 
   it('valueType string: ERR_VALUE naming valueType string and the nesting', function () {
-    const extractor = new ValueExtractor({ valuePath: '$.value', valueType: 'string', missing: 'error' });
+    const extractor = new ValueExtractor({
+      valuePath: '$.value',
+      valueType: 'string',
+      missing: 'error',
+      defaultValue: '',
+    });
     assert.throws(
       () => extractor.extract(doc),
       (err: Error & { code?: string }) => {
@@ -31,7 +36,12 @@ describe('extract: JSON nested 100,000 levels deep', function () {
   });
 
   it('valueType number: ERR_VALUE "is not a number", the value shown as […]', function () {
-    const extractor = new ValueExtractor({ valuePath: '$.value', valueType: 'number', missing: 'error' });
+    const extractor = new ValueExtractor({
+      valuePath: '$.value',
+      valueType: 'number',
+      missing: 'error',
+      defaultValue: '',
+    });
     assert.throws(() => extractor.extract(doc), { code: 'ERR_VALUE', message: 'the value […] is not a number' });
   });
 
