@@ -245,7 +245,7 @@ function versionMismatch(setting: string | undefined, reason: string): string {
     : below
       ? `set tlsMinVersion to ${below} only if that server cannot be upgraded`
       : 'the server must be upgraded';
-  return `No TLS version in common: ${offers}, ${asks} (${reason}); ${advice}`;
+  return `The server and this connection have no TLS version in common (${reason}): ${offers}, ${asks}; ${advice}`;
 }
 
 /** "api.example.com, 10.0.0.1" out of a peer certificate's subjectaltname (or its CN). */
