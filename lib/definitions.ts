@@ -47,6 +47,7 @@ export const connectionDefaults: ConnectionProperties = {
   caCertPath: '',
   clientCertPath: '',
   clientKeyPath: '',
+  pfxPath: '',
   timeout: 30000,
   retries: 2,
   retryNonIdempotent: false,
@@ -66,6 +67,7 @@ export const connectionCredentialTypes: Record<keyof Required<ConnectionCredenti
   clientCert: 'password',
   clientKey: 'password',
   passphrase: 'password',
+  pfx: 'password',
   proxyUsername: 'text',
   proxyPassword: 'password',
 };

@@ -56,7 +56,7 @@ export class Quote {
     value: unknown,
     readonly maxChars = QUOTE_CHARS,
   ) {
-    this.text = JSON.stringify(value) ?? String(value);
+    this.text = quotable(value);
   }
 
   /** The text as shown before redaction. */
@@ -165,4 +165,14 @@ export function bodyExcerpt(body: Buffer | string | undefined, redactor: SecretR
 
 function cutChars(text: string, maxChars: number): string {
   return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+}
+
+/** A value as JSON for a quote; one nested too deeply to stringify is named, not thrown. */
+function quotable(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    // Too deep (RangeError) or a BigInt or cycle: a quote must never turn one failure into another.
+    return Array.isArray(value) ? '[…]' : typeof value === 'object' && value !== null ? '{…}' : String(value);
+  }
 }

@@ -60,6 +60,8 @@ export interface ConnectionProperties {
   caCertPath: string;
   clientCertPath: string;
   clientKeyPath: string;
+  /** PKCS#12 (.p12/.pfx) file on the device; used when the `pfx` credential is empty. */
+  pfxPath: string;
   timeout: number;
   retries: number;
   /** Ours, beyond the contract: also retry POST and PATCH (off: they may not be idempotent). */
@@ -80,6 +82,8 @@ export interface ConnectionCredentials {
   clientCert?: string;
   clientKey?: string;
   passphrase?: string;
+  /** A PKCS#12 (.p12/.pfx) client certificate and key, base64. */
+  pfx?: string;
   proxyUsername?: string;
   proxyPassword?: string;
 }

@@ -6,6 +6,7 @@
 import { JSONPath } from 'jsonpath-plus';
 import { RestError } from '../errors';
 import { checkScript, checkSyntax } from './check-json-path';
+import { isStackOverflow, tooDeepError } from './too-deep';
 
 /** What `first` answers when the path matches nothing (undefined may be a match). */
 export const NOT_FOUND: unique symbol = Symbol('not found');
@@ -162,6 +163,7 @@ function isPlainName(step: string): boolean {
 /** A failure while evaluating a path on a document, as ERR_JSONPATH naming the property. */
 export function evaluationError(property: string, path: CompiledPath, err: unknown): RestError {
   if (err instanceof RestError) return err;
+  if (isStackOverflow(err)) return tooDeepError(`${property} ${JSON.stringify(path.source)}`, err);
   const why = err instanceof Error ? err.message : String(err);
   return new RestError('ERR_JSONPATH', `${property} ${JSON.stringify(path.source)} failed: ${why}`, { cause: err });
 }

@@ -1,6 +1,7 @@
 /** Converts a found value by the scalar node's `valueType`, or says clearly why it cannot. */
 import { Quote, RestError, quoting } from '../errors';
 import type { ScalarProperties } from '../types';
+import { isStackOverflow, tooDeepError } from './too-deep';
 
 export type ValueType = ScalarProperties['valueType'];
 
@@ -14,7 +15,7 @@ export function convertValue(value: unknown, valueType: ValueType): unknown {
   switch (valueType) {
     case 'string':
       if (typeof value === 'string') return value;
-      return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+      return typeof value === 'number' || typeof value === 'boolean' ? String(value) : jsonText(value);
     case 'number':
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       if (typeof value === 'string' && DECIMAL_NUMBER.test(value.trim())) return Number(value.trim());
@@ -33,4 +34,14 @@ export function convertValue(value: unknown, valueType: ValueType): unknown {
       );
   }
   return value;
+}
+
+/** An object or array as JSON text for valueType string; ERR_VALUE when it is nested too deeply. */
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    if (isStackOverflow(err)) throw tooDeepError('valueType string', err);
+    throw err;
+  }
 }

@@ -3,6 +3,7 @@
  * columns (configured, or inferred from the first row for format `arrays`) shape them.
  */
 import { evaluationError, type CompiledPath } from './compiled-path';
+import { setOwn } from '../set-own';
 import { cellOf, type CompiledColumn } from './compile-columns';
 
 /** Built by RowExtractor.table(); one per message, so inferred columns stay the same on later pages. */
@@ -45,7 +46,11 @@ export class RowTable {
   private toObjects(rows: unknown[], columns: CompiledColumn[]): unknown[] {
     return rows.map((source) => {
       const row: Record<string, unknown> = {};
-      for (const column of columns) row[column.name] = cellOf(source, column);
+      for (const column of columns) {
+        // Only `__proto__` is special to assignment; defining every cell would slow 1M-cell grids.
+        if (column.name === '__proto__') setOwn(row, column.name, cellOf(source, column));
+        else row[column.name] = cellOf(source, column);
+      }
       return row;
     });
   }

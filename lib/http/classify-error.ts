@@ -6,6 +6,7 @@
  * - `mapRequestError`: everything an API request throws: the above, then timeouts, too many
  *   redirects and unreachable servers (ERR_TIMEOUT, ERR_HTTP_STATUS, ERR_NETWORK), redacted.
  */
+import tls from 'node:tls';
 import { RestError, isRestError } from '../errors';
 import type { SecretRedactor } from '../redact';
 import { proxyAuthMessage } from '../transport/proxy-auth/failure-message';
@@ -16,6 +17,8 @@ export interface RequestErrorContext {
   url: string;
   timeout: number;
   redactor: SecretRedactor;
+  /** The connection's tlsMinVersion, to name both versions when the server offers none it accepts. */
+  tlsMinVersion?: string;
 }
 
 const NETWORK_CODES: Record<string, string> = {
@@ -28,6 +31,15 @@ const NETWORK_CODES: Record<string, string> = {
   ENETUNREACH: 'the network is unreachable',
   ECONNABORTED: 'the connection was aborted',
 };
+
+/** A connection that ends in these ways after the status line cut the body short. */
+const READ_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** The status of the response got had received when the request failed (its body unfinished). */
+function receivedStatus(err: unknown): number | undefined {
+  const statusCode = (err as { response?: { statusCode?: unknown } })?.response?.statusCode;
+  return typeof statusCode === 'number' ? statusCode : undefined;
+}
 
 /**
  * Whatever a request threw (or the transport's ERR_PROXY for a proxy's 407 answer) as a RestError
@@ -46,7 +58,7 @@ export function mapRequestError(err: unknown, context: RequestErrorContext): Res
 
 function classify(err: unknown, context: RequestErrorContext): RestError {
   if (isRestError(err)) return err;
-  const fromTransport = classifyTransportError(err);
+  const fromTransport = classifyTransportError(err, { tlsMinVersion: context.tlsMinVersion });
   if (fromTransport) return fromTransport;
   const error = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   const code = error.code ?? error.cause?.code ?? '';
@@ -61,6 +73,13 @@ function classify(err: unknown, context: RequestErrorContext): RestError {
   }
   if (/CERT|SSL|TLS/.test(code)) {
     return new RestError('ERR_TLS', `TLS connection to ${context.url} failed: ${error.message ?? code}.`);
+  }
+  const statusCode = receivedStatus(err);
+  if (statusCode !== undefined && (READ_CODES.has(code) || error.name === 'ReadError')) {
+    return new RestError(
+      'ERR_NETWORK',
+      `The connection to ${context.url} was closed while reading the response: the server answered HTTP ${statusCode}, then the body stopped before its end (${code || 'read error'}).`,
+    );
   }
   if (NETWORK_CODES[code]) {
     return new RestError('ERR_NETWORK', `Could not reach ${context.url}: ${NETWORK_CODES[code]} (${code}).`);
@@ -79,6 +98,14 @@ const UNTRUSTED = new Set([
   'UNABLE_TO_GET_ISSUER_CERT',
   'CERT_UNTRUSTED',
 ]);
+/** TLS versions from oldest to newest, as tlsMinVersion names them. */
+const VERSIONS: readonly string[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** What the connection's settings tell about a TLS failure. */
+export interface TlsSettings {
+  tlsMinVersion?: string;
+}
+
 const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 const UNREACHABLE: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -107,7 +134,7 @@ function causeChain(err: unknown): Record<string, unknown>[] {
  * cause in `cause`) or @hapi/wreck (a Boom error, the cause in `data`) throws; undefined for any
  * other error. A RestError that is already ERR_TLS or ERR_PROXY is returned as it is.
  */
-export function classifyTransportError(err: unknown): RestError | undefined {
+export function classifyTransportError(err: unknown, settings: TlsSettings = {}): RestError | undefined {
   if (isRestError(err)) return err.code === 'ERR_TLS' || err.code === 'ERR_PROXY' ? err : undefined;
   const chain = causeChain(err);
   for (const item of chain) {
@@ -124,7 +151,7 @@ export function classifyTransportError(err: unknown): RestError | undefined {
   }
   // Innermost first: the original error carries the details (peer certificate, host).
   for (const item of [...chain].reverse()) {
-    const message = tlsMessage(item);
+    const message = tlsMessage(item, settings);
     if (message) return new RestError('ERR_TLS', withHost(message, err), { cause: err });
   }
   return undefined;
@@ -150,7 +177,7 @@ function proxyError(failure: ProxyFailure, item: Record<string, unknown>, err: u
   } else if (item.message === 'Proxy timeout') {
     message = `The proxy ${proxy.label} did not answer in time`;
   } else {
-    const tls = tlsMessage(item);
+    const tls = tlsMessage(item, {});
     const code = typeof item.code === 'string' ? item.code : '';
     message = tls
       ? `The TLS connection to the proxy ${proxy.label} failed: ${tls}`
@@ -160,7 +187,7 @@ function proxyError(failure: ProxyFailure, item: Record<string, unknown>, err: u
 }
 
 /** A plain-words description of a TLS failure, or undefined when the error is not about TLS. */
-function tlsMessage(item: Record<string, unknown>): string | undefined {
+function tlsMessage(item: Record<string, unknown>, settings: TlsSettings): string | undefined {
   const code = typeof item.code === 'string' ? item.code : '';
   const text = typeof item.message === 'string' ? item.message : '';
   if (UNTRUSTED.has(code)) {
@@ -184,7 +211,7 @@ function tlsMessage(item: Record<string, unknown>): string | undefined {
     /unsupported protocol|protocol version|no protocols available|legacy sigalg|version too low/i.test(text) ||
     code === 'ERR_SSL_UNSUPPORTED_PROTOCOL'
   ) {
-    return `The server and this connection have no TLS version in common (${opensslReason(text, code)}): check tlsMinVersion`;
+    return versionMismatch(settings.tlsMinVersion, opensslReason(text, code));
   }
   if (
     /certificate required|handshake failure|peer did not return a certificate|bad certificate|unknown ca|certificate unknown/i.test(
@@ -197,6 +224,28 @@ function tlsMessage(item: Record<string, unknown>): string | undefined {
     return `The TLS handshake failed (${opensslReason(text, code)})`;
   }
   return undefined;
+}
+
+/**
+ * No TLS version in common. This client offers every version from its minimum up to TLS 1.3, so
+ * the server's highest version is below that minimum: name both.
+ */
+function versionMismatch(setting: string | undefined, reason: string): string {
+  const chosen = setting && setting !== 'default' && VERSIONS.includes(setting) ? setting : undefined;
+  const minimum = chosen ?? tls.DEFAULT_MIN_VERSION;
+  const below = VERSIONS[VERSIONS.indexOf(minimum) - 1];
+  const asks = chosen
+    ? `tlsMinVersion asks for ${chosen}`
+    : `this connection accepts ${minimum} or later (tlsMinVersion default)`;
+  const offers = below
+    ? `the server offers at most ${below}`
+    : 'the server offers no TLS version this connection accepts';
+  const advice = chosen
+    ? `set tlsMinVersion to ${below ?? 'default'} or default, or have the server offer ${chosen}`
+    : below
+      ? `set tlsMinVersion to ${below} only if that server cannot be upgraded`
+      : 'the server must be upgraded';
+  return `The server and this connection have no TLS version in common (${reason}): ${offers}, ${asks}; ${advice}`;
 }
 
 /** "api.example.com, 10.0.0.1" out of a peer certificate's subjectaltname (or its CN). */

@@ -1,5 +1,5 @@
 /** Where a request goes: the base URL, a node's path appended to it, a link resolved against a page. */
-import { RestError } from '../errors';
+import { Quote, RestError, quoting } from '../errors';
 import { assertSameOrigin, resolveOnOrigin } from './same-origin';
 
 /** What the client's same-origin refusals call the request. */
@@ -47,6 +47,7 @@ export function resolveRequestUrl(base: URL, path: string): URL {
   const basePath = url.pathname.replace(/\/+$/, '');
   const relative = pathPart === '' ? '' : pathPart.startsWith('/') ? pathPart : `/${pathPart}`;
   url.pathname = basePath + relative || '/';
+  assertUnderBasePath(url, basePath, pathPart);
   if (rest) {
     const hashStart = rest.indexOf('#');
     const query = hashStart === -1 ? rest : rest.slice(0, hashStart);
@@ -56,6 +57,19 @@ export function resolveRequestUrl(base: URL, path: string): URL {
   url.hash = '';
   assertSameOrigin(url, base.origin, SUBJECT);
   return url;
+}
+
+/**
+ * The URL parser resolves `..` segments, also written `%2e%2e` or with backslashes, so
+ * `/../../admin` on `https://h/api/v1` would become `https://h/admin`: a path may move within the
+ * base URL's path, never above it (as a `..` placeholder value may not change the path at all).
+ */
+function assertUnderBasePath(url: URL, basePath: string, path: string): void {
+  if (basePath === '' || url.pathname === basePath || url.pathname.startsWith(`${basePath}/`)) return;
+  throw new RestError(
+    'ERR_VALUE',
+    quoting`Path ${new Quote(path, 200)} climbs above the base URL's path ${basePath} (it has .. segments, which may be written %2e%2e or with backslashes): use a path below it.`,
+  );
 }
 
 /** Resolves a link (e.g. a next page) like a browser would (RFC 3986), against the page it came from. */

@@ -14,6 +14,7 @@ import { REDACTED, SecretRedactor } from '../redact';
 import { Transport } from '../transport';
 import type { BodyType, ConnectionCredentials, ConnectionProperties, HttpMethod } from '../types';
 import { mapRequestError, type RequestErrorContext } from './classify-error';
+import { clientCertificateRefusal } from './client-certificate-refusal';
 import { computeRetryDelay, MAX_RETRY_AFTER_MS, RETRYABLE_STATUS_CODES } from './compute-retry-delay';
 import { carriesBody, encodeBody } from './encode-body';
 import { fetchResponse, type RawResponse } from './fetch-response';
@@ -261,7 +262,8 @@ export class RestClient {
 
   /** A status outside 2xx; a 3xx here is a redirect got did not follow. */
   private statusError(method: string, response: RestResponse): RestError {
-    const reason = response.statusCode < 400 ? ' (redirect not followed)' : '';
+    const certificate = clientCertificateRefusal(response.statusCode, response.body);
+    const reason = response.statusCode < 400 ? ' (redirect not followed)' : certificate ? `: ${certificate}` : '';
     const details = shownResponseDetails(response, this.redactor, (address) => this.safeUrl(address));
     return new RestError(
       'ERR_HTTP_STATUS',
@@ -271,7 +273,12 @@ export class RestClient {
   }
 
   private errorContext(url: URL): RequestErrorContext {
-    return { url: this.safeUrl(url), timeout: this.props.timeout, redactor: this.redactor };
+    return {
+      url: this.safeUrl(url),
+      timeout: this.props.timeout,
+      redactor: this.redactor,
+      tlsMinVersion: this.props.tlsMinVersion,
+    };
   }
 }
 

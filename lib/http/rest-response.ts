@@ -89,7 +89,7 @@ export class BufferedResponse implements RestResponse {
   private parse(text: string | undefined): unknown {
     if (!this.parsed) {
       try {
-        this.parsed = { value: JSON.parse(text ?? decode(this.body)) };
+        this.parsed = { value: JSON.parse(withoutBom(text ?? decode(this.body))) };
       } catch {
         // Neither JSON.parse's message nor the SyntaxError goes along: both quote the body, where a
         // secret cut in half could not be recognised. The (redacted) start of the body is on the error.
@@ -118,4 +118,9 @@ export class BufferedResponse implements RestResponse {
  */
 function decode(body: Buffer): string {
   return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
+}
+
+/** RFC 8259 §8.1: a parser may ignore a byte order mark, and some Windows servers send one. */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -62,7 +62,8 @@ export async function discoverEndpoints(input: string, options: DiscoveryOptions
   }
   let document: Record<string, unknown>;
   try {
-    document = JSON.parse(body) as Record<string, unknown>;
+    // A byte order mark is allowed before JSON (RFC 8259 §8.1).
+    document = JSON.parse(body.replace(/^\uFEFF/, '')) as Record<string, unknown>;
   } catch {
     throw new RestError('ERR_NOT_JSON', `The discovery document ${where} is not JSON.`);
   }

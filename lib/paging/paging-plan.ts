@@ -6,6 +6,7 @@ import { Quote, RestError, quoting } from '../errors';
 import { CompiledPath, isFound } from '../extract/compiled-path';
 import type { GridProperties, PagingMode } from '../types';
 import { nextLinkFromHeader } from './parse-link-header';
+import { setOwn } from '../set-own';
 
 export type PagingOptions = Pick<
   GridProperties,
@@ -89,9 +90,9 @@ export class PagingPlan {
   firstRequest(): PageRequest {
     const query: Record<string, string | number> = {};
     if (this.mode === 'none') return { query };
-    if (this.sendsPageSize) query[this.pageSizeParam] = this.pageSize;
-    if (this.mode === 'offset') query[this.pageParam] = 0;
-    if (this.mode === 'page') query[this.pageParam] = 1;
+    if (this.sendsPageSize) setOwn(query, this.pageSizeParam, this.pageSize);
+    if (this.mode === 'offset') setOwn(query, this.pageParam, 0);
+    if (this.mode === 'page') setOwn(query, this.pageParam, 1);
     return { query };
   }
 
@@ -117,15 +118,15 @@ export class PagingPlan {
       case 'cursor': {
         const cursor = cursorFromBody(this.nextPath!, current.doc);
         if (cursor === undefined) return undefined;
-        if (this.sendsPageSize) query[this.pageSizeParam] = this.pageSize;
-        query[this.pageParam] = cursor;
+        if (this.sendsPageSize) setOwn(query, this.pageSizeParam, this.pageSize);
+        setOwn(query, this.pageParam, cursor);
         return { query };
       }
       case 'offset':
       case 'page':
         if (this.sendsPageSize && rowCount < this.pageSize) return undefined;
-        if (this.sendsPageSize) query[this.pageSizeParam] = this.pageSize;
-        query[this.pageParam] = this.mode === 'offset' ? rowsSoFar : pageNumber + 1;
+        if (this.sendsPageSize) setOwn(query, this.pageSizeParam, this.pageSize);
+        setOwn(query, this.pageParam, this.mode === 'offset' ? rowsSoFar : pageNumber + 1);
         return { query };
     }
   }

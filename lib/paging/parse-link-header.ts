@@ -1,4 +1,5 @@
 /** RFC 8288 Link headers: the links and their `rel`s, and the `rel="next"` target paging follows. */
+import { setOwn } from '../set-own';
 
 /**
  * The `rel="next"` target of RFC 8288 Link header(s). Handles several links, rel lists
@@ -59,7 +60,7 @@ export function parseLinkHeader(value: string): { href: string; rel: string[] }[
         }
       }
       // RFC 8288: only the first occurrence of a parameter counts.
-      if (!(name in params)) params[name] = paramValue;
+      if (!Object.hasOwn(params, name)) setOwn(params, name, paramValue);
     }
     const rel = (params.rel ?? '').toLowerCase().split(/\s+/).filter(Boolean);
     links.push({ href, rel });

@@ -30,10 +30,13 @@ export class Transport {
   private readonly serverNameHost?: string;
   private readonly agents = new Map<string, http.Agent>();
   private destroyed = false;
+  /** For error messages that name the versions (the TLS options carry it in Node's form). */
+  private readonly tlsMinVersion?: string;
 
   /** Throws RestError ERR_CONFIG / ERR_TLS for settings that cannot work. */
   constructor(settings: TransportSettings, options: TransportOptions = {}) {
     this.tls = buildTlsConfig(settings);
+    this.tlsMinVersion = settings.tlsMinVersion;
     this.proxies = ProxyRules.from(settings, options.env ?? process.env);
     this.agentOptions = { keepAlive: true, ...(settings.timeout > 0 ? { timeout: settings.timeout } : {}) };
     this.serverNameHost = hostOf(options.baseUrl);
@@ -68,7 +71,7 @@ export class Transport {
     if (response?.statusCode === 407 && typeof response.url === 'string') {
       return this.proxyRefusal(new URL(response.url), response.headers?.['proxy-authenticate'] as string | undefined);
     }
-    return classifyTransportError(err);
+    return classifyTransportError(err, { tlsMinVersion: this.tlsMinVersion });
   }
 
   /**

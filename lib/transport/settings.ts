@@ -16,9 +16,13 @@ export type TransportSettings = Pick<
   | 'caCertPath'
   | 'clientCertPath'
   | 'clientKeyPath'
+  | 'pfxPath'
   | 'timeout'
 > &
-  Pick<ConnectionCredentials, 'caCert' | 'clientCert' | 'clientKey' | 'passphrase' | 'proxyUsername' | 'proxyPassword'>;
+  Pick<
+    ConnectionCredentials,
+    'caCert' | 'clientCert' | 'clientKey' | 'passphrase' | 'pfx' | 'proxyUsername' | 'proxyPassword'
+  >;
 
 export interface AgentPair {
   http: http.Agent;

@@ -74,6 +74,17 @@ export function buildTlsConfig(settings: TransportSettings): TlsConfig {
     checkPrivateKey(key, passphrase);
     serverContext = clientCertificateContext({ ...common, cert: cert.text, key: key.text, passphrase }, cert, key);
   }
+  const pfx = readPfx(settings.pfx, settings.pfxPath);
+  if (pfx) {
+    if (cert || key) {
+      throw new RestError(
+        'ERR_TLS',
+        `${pfx.source} and a PEM client certificate (${(cert ?? key)!.source}) are both set: use one of them`,
+      );
+    }
+    Object.assign(serverOptions, { pfx: pfx.data, passphrase: settings.passphrase || undefined });
+    checkPfx(serverOptions, pfx.source);
+  }
 
   const serverName = settings.tlsServerName?.trim() || undefined;
   return {
@@ -141,6 +152,55 @@ function describeFileError(err: unknown): string {
       return 'it is a directory';
     default:
       return code ?? 'unreadable';
+  }
+}
+
+/** The PKCS#12 bytes: the base64 credential, or else the file at pfxPath; undefined when both are empty. */
+function readPfx(
+  credential: string | undefined,
+  path: string | undefined,
+): { data: Buffer; source: string } | undefined {
+  const base64 = credential?.replace(/\s+/g, '');
+  if (base64) {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
+      throw new RestError('ERR_TLS', 'pfx is not base64: paste the .p12/.pfx file base64-encoded, or upload the file');
+    }
+    return { data: Buffer.from(base64, 'base64'), source: 'pfx' };
+  }
+  const file = path?.trim();
+  if (!file) return undefined;
+  try {
+    return { data: fs.readFileSync(file), source: `pfxPath (${file})` };
+  } catch (err) {
+    throw new RestError('ERR_TLS', `pfxPath: cannot read ${file} (${describeFileError(err)})`, { cause: err });
+  }
+}
+
+/** Opens the PKCS#12 once, so a wrong passphrase or a damaged file fails when the connection starts. */
+function checkPfx(options: tls.ConnectionOptions, source: string): void {
+  try {
+    tls.createSecureContext(options);
+  } catch (err) {
+    const { code, message } = err as { code?: unknown; message?: unknown };
+    const text = typeof message === 'string' ? message : '';
+    if (/mac verify failure/i.test(text)) {
+      throw new RestError(
+        'ERR_TLS',
+        options.passphrase
+          ? `The passphrase does not open ${source} (mac verify failure): check the passphrase`
+          : `${source} is protected by a password: enter it as the passphrase`,
+      );
+    }
+    if (code === 'ERR_CRYPTO_UNSUPPORTED_OPERATION') {
+      throw new RestError(
+        'ERR_TLS',
+        `${source} uses a legacy encryption (RC2/3DES) that OpenSSL 3 no longer reads: export it again with AES, e.g. openssl pkcs12 -export -keypbe AES-256-CBC -certpbe AES-256-CBC`,
+      );
+    }
+    if (/wrong tag|not enough data|header too long|asn1|too long/i.test(text)) {
+      throw new RestError('ERR_TLS', `${source} is not a PKCS#12 (.p12/.pfx) file (${text})`);
+    }
+    throw new RestError('ERR_TLS', `${source} is not usable (${opensslReason(err)})`);
   }
 }
 

@@ -55,6 +55,7 @@
   }
 
   /** A PEM credential: a hidden input Node-RED stores, filled by file upload or paste. */
+  // A binary field (PKCS#12) keeps the uploaded file as base64; a pasted value is base64 already.
   function pemField(cred, hasValue) {
     var data = $('#node-config-input-' + cred);
     var status = $('#rc-' + cred + '-status');
@@ -67,11 +68,14 @@
       var file = this.files && this.files[0];
       if (!file) return;
       var reader = new FileReader();
+      var binary = $('#rc-' + cred + '-file').attr('data-binary') === 'true';
       reader.onload = function (e) {
-        data.val(e.target.result).trigger('change');
+        var result = String(e.target.result);
+        data.val(binary ? result.slice(result.indexOf(',') + 1) : result).trigger('change');
         show('loaded from ' + file.name);
       };
-      reader.readAsText(file, 'UTF-8');
+      if (binary) reader.readAsDataURL(file);
+      else reader.readAsText(file, 'UTF-8');
     });
     $('#rc-' + cred + '-upload').on('click', function () {
       $('#rc-' + cred + '-file').trigger('click');
@@ -94,7 +98,7 @@
   // in the template as one-line markers; these build the markup each stands for.
   //   <div data-rc-input="ID" [data-type="password"] [data-placeholder] [data-class]>LABEL</div>
   //   <div data-rc-check="ID">LABEL</div>
-  //   <div data-rc-pem="CREDENTIAL" data-accept data-placeholder>LABEL</div>
+  //   <div data-rc-pem="CREDENTIAL" data-accept data-placeholder [data-binary="true"]>LABEL</div>
   // Attribute values and labels are copied as written, so they stay HTML as they are in the template.
   var FORM_ROWS = {
     input: function (id, a, label) {
@@ -129,7 +133,13 @@
         '    <button type="button" class="red-ui-button" id="' +
           id +
           '-upload"><i class="fa fa-upload"></i> Upload</button>',
-        '    <input class="hide" type="file" id="' + id + '-file" accept="' + a.accept + '">',
+        '    <input class="hide" type="file" id="' +
+          id +
+          '-file" accept="' +
+          a.accept +
+          '"' +
+          (a.binary === 'true' ? ' data-binary="true"' : '') +
+          '>',
         '    <button type="button" class="red-ui-button" id="' +
           id +
           '-paste-button"><i class="fa fa-paste"></i> Paste</button>',
@@ -355,7 +365,7 @@
       updateTlsWarning();
 
       var creds = node.credentials || {};
-      ['caCert', 'clientCert', 'clientKey'].forEach(function (c) {
+      ['caCert', 'clientCert', 'clientKey', 'pfx'].forEach(function (c) {
         pemField(c, !!creds['has_' + c]);
       });
 

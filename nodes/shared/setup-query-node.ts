@@ -6,6 +6,7 @@
 import type { Node, NodeAPI, NodeStatus } from 'node-red';
 import type { RestClient, RequestSpec } from '../../lib/http/rest-client';
 import { RestError, isRestError } from '../../lib/errors';
+import { isStackOverflow, tooDeepError } from '../../lib/extract/too-deep';
 import type { SecretRedactor } from '../../lib/redact';
 import type { QueryNodeProperties } from '../../lib/types';
 import type { RestConnectionNode } from './connection-node';
@@ -124,6 +125,8 @@ function addErrorDetails(msg: Message, error: RestError): void {
 
 function asRestError(err: unknown): RestError {
   if (isRestError(err)) return err;
+  // Anything else that recursed through a response too deep for the stack is the data's fault.
+  if (isStackOverflow(err)) return tooDeepError('The response', err);
   const message = err instanceof Error ? err.message : String(err);
   return new RestError('ERR_CONFIG', `Unexpected failure: ${message}`);
 }
