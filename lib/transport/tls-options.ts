@@ -82,8 +82,7 @@ export function buildTlsConfig(settings: TransportSettings): TlsConfig {
         `${pfx.source} and a PEM client certificate (${(cert ?? key)!.source}) are both set: use one of them`,
       );
     }
-    Object.assign(serverOptions, { pfx: pfx.data, passphrase: settings.passphrase || undefined });
-    checkPfx(serverOptions, pfx.source);
+    serverContext = pfxContext({ ...common, pfx: pfx.data, passphrase: settings.passphrase || undefined }, pfx.source);
   }
 
   const serverName = settings.tlsServerName?.trim() || undefined;
@@ -176,10 +175,10 @@ function readPfx(
   }
 }
 
-/** Opens the PKCS#12 once, so a wrong passphrase or a damaged file fails when the connection starts. */
-function checkPfx(options: tls.ConnectionOptions, source: string): void {
+/** The secure context with the PKCS#12 file, built once: a wrong passphrase or a damaged file fails when the connection starts. */
+function pfxContext(options: tls.SecureContextOptions, source: string): tls.SecureContext {
   try {
-    tls.createSecureContext(options);
+    return tls.createSecureContext(options);
   } catch (err) {
     const { code, message } = err as { code?: unknown; message?: unknown };
     const text = typeof message === 'string' ? message : '';
