@@ -96,10 +96,13 @@ describe('oauth2: against oidc-provider (a certified OpenID Provider)', function
         { clientId, clientSecret: STANDARD_SECRETS[clientId] },
       );
       await assertApiAccepts(client, clientId);
-      const [success, ...more] = tokenEvents(start, 'client_credentials');
-      assert.equal(success?.name, 'grant.success');
-      assert.equal(success?.clientAuth, method);
-      assert.equal(more.length, 0);
+      // One token request (two if a slow machine outlives the 1 s token), each authenticated so.
+      const requests = tokenEvents(start, 'client_credentials');
+      assert.ok(requests.length >= 1);
+      assert.deepEqual(
+        requests.map((event) => [event.name, event.clientAuth]),
+        requests.map(() => ['grant.success', method]),
+      );
     });
   }
 
@@ -144,6 +147,13 @@ describe('oauth2: against oidc-provider (a certified OpenID Provider)', function
       { clientId: 'confidential-basic', clientSecret: STANDARD_SECRETS['confidential-basic'] },
     ],
     ['a public client', 'public-app', { clientAuth: 'none' }, { clientId: 'public-app' }],
+    // The provider refuses Basic base64("public-app:"): an empty secret must mean no Authorization header.
+    [
+      'a public client left at clientAuth header, empty secret',
+      'public-app',
+      { clientAuth: 'header' },
+      { clientId: 'public-app', clientSecret: '' },
+    ],
   ] as const) {
     it(`authorization code + PKCE, ${kind}: login, API, rotating refreshes with reuse detection, revoke`, async function () {
       const start = op.events.length;
@@ -162,12 +172,14 @@ describe('oauth2: against oidc-provider (a certified OpenID Provider)', function
         await delay(ACCESS_TTL * 1000 + 100);
         tokens.add(await assertApiAccepts(client, clientId, 'alice'));
       }
-      assert.equal(tokens.size, 4, 'a new access token after each refresh');
+      // At least one refresh per wait (a slow machine may need one more); each one rotated and succeeded.
+      assert.ok(tokens.size >= 4, `${tokens.size} access tokens: a new one after each refresh`);
       const refreshes = tokenEvents(start, 'refresh_token');
+      assert.ok(refreshes.length >= 3, `${refreshes.length} refreshes`);
       assert.deepEqual(
-        refreshes.map((event) => event.name),
-        ['grant.success', 'grant.success', 'grant.success'],
-        JSON.stringify(refreshes),
+        refreshes.filter((event) => event.name !== 'grant.success'),
+        [],
+        'a refresh failed (a reused refresh token would be invalid_grant)',
       );
       assert.equal(
         eventsFrom(start).filter((event) => event.name === 'grant.revoked').length,
