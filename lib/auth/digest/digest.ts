@@ -1,7 +1,8 @@
 /**
  * HTTP Digest (RFC 7616): choosing the challenge to answer and computing the answer, for API
- * Digest auth (`WWW-Authenticate`) and proxy Digest auth (`Proxy-Authenticate`) alike. qop=auth and the RFC 2069 form without qop; MD5, SHA-256 and SHA-512-256, each also
- * as `-sess`. auth-int (a hash of the body) is not offered.
+ * Digest auth (`WWW-Authenticate`) and proxy Digest auth (`Proxy-Authenticate`) alike. qop=auth
+ * and the RFC 2069 form without qop; MD5, SHA-256 and SHA-512-256, each also as `-sess`.
+ * auth-int (a hash of the body) is not offered.
  */
 import crypto from 'node:crypto';
 import { sameScheme, type Challenge } from '../challenges';
