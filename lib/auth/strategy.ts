@@ -35,6 +35,11 @@ export interface AuthStrategy {
    * lets a strategy that holds other requests back until a first answer (Digest) let them go.
    */
   settled?(request: OutgoingRequest): void;
+  /**
+   * got retries this request (a network error, 502/503/504…): credentials that must differ per
+   * request (Digest's nonce count) are made afresh in `request.headers`.
+   */
+  retrying?(request: OutgoingRequest): void;
   /** Header names (lower case) that carry credentials: dropped on a redirect to another origin. */
   readonly credentialHeaders: readonly string[];
   /** Query parameter names that carry credentials: dropped on a redirect to another origin. */

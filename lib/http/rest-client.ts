@@ -199,7 +199,10 @@ export class RestClient {
       method: spec.method,
       headers,
       agent: this.transport.agentsFor(url),
-      hooks: { beforeRedirect: [(redirected) => this.stripCredentialsOnRedirect(redirected)] },
+      hooks: {
+        beforeRedirect: [(redirected) => this.stripCredentialsOnRedirect(redirected)],
+        beforeRetry: [(error) => this.refreshCredentialsForRetry(outgoing, error.options.headers)],
+      },
     };
     if (spec.body && carriesBody(spec.method, spec.body.type, spec.body.payload)) {
       const encoded = encodeBody(spec.body.type, spec.body.payload);
@@ -225,6 +228,16 @@ export class RestClient {
       throw mapRequestError(err, this.errorContext(url));
     }
     return new BufferedResponse(raw, this.redactor, shownUrl);
+  }
+
+  /** A retry must not repeat credentials that count requests (a Digest server refuses a used `nc`). */
+  private refreshCredentialsForRetry(outgoing: OutgoingRequest, sent: Record<string, unknown>): void {
+    if (!this.auth.retrying) return;
+    this.auth.retrying(outgoing);
+    for (const name of this.auth.credentialHeaders) {
+      const value = outgoing.headers[name];
+      if (value !== undefined) sent[name] = value;
+    }
   }
 
   /** On a redirect to another origin, nothing that identifies the user goes along. */

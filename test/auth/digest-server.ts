@@ -29,6 +29,8 @@ export interface DigestServer {
   refused: number;
   /** Every request, in arrival order. */
   requests: number;
+  /** Paths (with query) whose next correctly answered request gets a 503, its nc counted as used. */
+  unavailableOnce: Set<string>;
   /** From now on, the nonces issued so far are stale. */
   expireNonces(): void;
   close(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startDigestServer(options: DigestServerOptions): Promise<D
     accepted: [],
     refused: 0,
     requests: 0,
+    unavailableOnce: new Set(),
     expireNonces() {
       for (const nonce of live.keys()) expired.add(nonce);
       live.clear();
@@ -117,6 +120,10 @@ export async function startDigestServer(options: DigestServerOptions): Promise<D
         return challenge(res, false);
       }
       used.add(nc);
+      if (state.unavailableOnce.delete(req.url ?? '')) {
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('try again');
+        return;
+      }
       const body = Buffer.concat(chunks).toString('utf8');
       state.accepted.push({ method: req.method ?? '', uri: req.url ?? '', nonce, nc, body });
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -95,6 +95,22 @@ describe('auth: Digest (authType digest)', function () {
     );
   });
 
+  it('a request got retries after a 503 answers with the next nc, not the used one', async function () {
+    const { server, client } = await setUp('SHA-256', PASSWORD, { retries: 1 });
+    await client.request({ method: 'GET', path: '/a' });
+    server.unavailableOnce.add('/api/flaky');
+    const response = await client.request({ method: 'GET', path: '/flaky' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(server.refused, 0, 'no nc was sent twice');
+    assert.deepEqual(
+      server.accepted.map(({ uri, nc }) => [uri, nc]),
+      [
+        ['/api/a', 1],
+        ['/api/flaky', 3],
+      ],
+    );
+  });
+
   it('twenty requests at once: one challenge, every nc used once, all accepted', async function () {
     const { server, client } = await setUp('SHA-256');
     const responses = await Promise.all(

@@ -44,12 +44,20 @@ export class DigestAuth implements AuthStrategy {
       this.probe = { request, answered, release };
       return;
     }
-    const nonce = this.current;
+    this.answer(request, this.current);
+  }
+
+  private answer(request: OutgoingRequest, nonce: DigestNonce): void {
     this.answeredWith.set(request, nonce);
     request.headers['authorization'] = nonce.answer(this.#user, this.#password, {
       method: request.method ?? 'GET',
       uri: `${request.url.pathname}${request.url.search}`,
     });
+  }
+
+  retrying(request: OutgoingRequest): void {
+    // Answered with a nonce: the retry takes the next nc of the nonce in use now.
+    if (this.answeredWith.has(request) && this.current) this.answer(request, this.current);
   }
 
   renew(rejected: RejectedResponse): Promise<boolean> {
