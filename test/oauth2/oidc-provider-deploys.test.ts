@@ -225,10 +225,6 @@ describe('oauth2: oidc-provider, deploys, rotations and restarts of a real Node-
         await outliveAccessToken();
         await callSucceeds(peers().nodeRed, 'after the second restart, with a rotation');
         assertNoRefreshTokenReused(op, 5);
-        assert.ok(
-          api.requests.every((request) => request.status === 200),
-          'the API refused no token (introspection said each was active)',
-        );
       });
     });
   }
