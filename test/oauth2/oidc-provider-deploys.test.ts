@@ -28,7 +28,8 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const outliveAccessToken = () => delay(ACCESS_TTL * 1000 + 150);
 
 describe('oauth2: oidc-provider, deploys, rotations and restarts of a real Node-RED', function () {
-  this.timeout(120000);
+  // A loaded CI machine needs up to about 75 s per case (two Node-RED restarts, about ten token exchanges).
+  this.timeout(240000);
 
   function flows(op: OidcProvider, api: IntrospectedApi, label: string, credentials?: Record<string, string>) {
     const nodes: FlowNode[] = [
