@@ -14,14 +14,14 @@ export interface TypedNameValue extends NameValue {
   type: string;
 }
 
-export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'oauth2';
+export type AuthType = 'none' | 'basic' | 'digest' | 'bearer' | 'apiKey' | 'oauth2';
 export type OAuth2Grant = 'client_credentials' | 'password' | 'refresh_token' | 'authorization_code';
 export type ProxyAuthScheme = 'auto' | 'basic' | 'digest' | 'ntlm';
 /** client_secret_basic, client_secret_post, or a public client that sends only client_id (RFC 6749 §2.3). */
 export type OAuth2ClientAuth = 'header' | 'body' | 'none';
 export type TlsMinVersion = 'default' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
-export type BodyType = 'json' | 'form' | 'text' | 'none';
+export type BodyType = 'json' | 'form' | 'multipart' | 'text' | 'none';
 export type PagingMode = 'none' | 'nextUrl' | 'linkHeader' | 'offset' | 'page' | 'cursor';
 
 export interface ConnectionProperties {

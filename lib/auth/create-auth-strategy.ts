@@ -2,6 +2,7 @@
 import { RestError } from '../errors';
 import type { ConnectionCredentials, ConnectionProperties } from '../types';
 import type { AuthContext } from './auth-context';
+import { createDigestAuth } from './digest/digest-auth';
 import { createOAuth2Auth } from './oauth2';
 import { createApiKeyAuth, createBasicAuth, createBearerAuth, noAuth } from './static';
 import type { AuthStrategy } from './strategy';
@@ -18,6 +19,8 @@ export function createAuthStrategy(
       return noAuth;
     case 'basic':
       return createBasicAuth(credentials, context.redactor);
+    case 'digest':
+      return createDigestAuth(credentials);
     case 'bearer':
       return createBearerAuth(props, credentials);
     case 'apiKey':

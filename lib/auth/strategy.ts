@@ -7,6 +7,8 @@
 export interface OutgoingRequest {
   url: URL;
   headers: Record<string, string>;
+  /** The HTTP method (Digest hashes it); absent where a request is only a URL and headers. */
+  method?: string;
 }
 
 /** What the client knows of a rejected response when asking a strategy to renew. */
@@ -16,6 +18,8 @@ export interface RejectedResponse {
   body: string;
   /** What was sent: tells a strategy which credentials the server refused. */
   request?: OutgoingRequest;
+  /** The response headers (e.g. a Digest challenge in `www-authenticate`). */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 export interface AuthStrategy {
@@ -26,6 +30,16 @@ export interface AuthStrategy {
    * Returns true when fresh credentials were obtained and the request should be retried once.
    */
   renew?(response: RejectedResponse): Promise<boolean>;
+  /**
+   * Called once a request is over (answered after any renewal, or failed), with what was sent:
+   * lets a strategy that holds other requests back until a first answer (Digest) let them go.
+   */
+  settled?(request: OutgoingRequest): void;
+  /**
+   * got retries this request (a network error, 502/503/504…): credentials that must differ per
+   * request (Digest's nonce count) are made afresh in `request.headers`.
+   */
+  retrying?(request: OutgoingRequest): void;
   /** Header names (lower case) that carry credentials: dropped on a redirect to another origin. */
   readonly credentialHeaders: readonly string[];
   /** Query parameter names that carry credentials: dropped on a redirect to another origin. */

@@ -1,10 +1,14 @@
 /** Encodes `msg.payload` for the wire according to the node's `bodyType`. */
 import { RestError } from '../errors';
 import type { BodyType } from '../types';
+import { encodeMultipart } from './encode-multipart';
 
 export interface EncodedBody {
-  body: string | Buffer;
+  /** A list of chunks (multipart) is written one after the other. */
+  body: string | Buffer | Buffer[];
   contentType: string;
+  /** multipart: the content type names this body's boundary, so it replaces any the flow set; with its length. */
+  contentLength?: number;
 }
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -27,13 +31,20 @@ export function encodeBody(bodyType: BodyType, payload: unknown): EncodedBody {
       return { body: toJson(payload), contentType: 'application/json' };
     case 'form':
       return { body: encodeForm(payload), contentType: 'application/x-www-form-urlencoded' };
+    case 'multipart': {
+      const { chunks, contentType, contentLength } = encodeMultipart(payload);
+      return { body: chunks, contentType, contentLength };
+    }
     case 'text':
       return {
         body: Buffer.isBuffer(payload) ? payload : typeof payload === 'string' ? payload : toJson(payload),
         contentType: 'text/plain; charset=utf-8',
       };
     default:
-      throw new RestError('ERR_CONFIG', `Unknown bodyType "${String(bodyType)}" (expected json, form, text or none).`);
+      throw new RestError(
+        'ERR_CONFIG',
+        `Unknown bodyType "${String(bodyType)}" (expected json, form, multipart, text or none).`,
+      );
   }
 }
 

@@ -143,20 +143,26 @@ export class RestClient {
       ? resolveLink(spec.link.href, spec.link.base, this.baseUrl)
       : resolveRequestUrl(this.baseUrl, spec.path ?? '');
     mergeQuery(url, this.props.queryParams, spec.query);
-    const sent: OutgoingRequest = { url: new URL(url.href), headers: {} };
-    let response = await this.send(spec, sent);
-    if (this.auth.renew && needsRenewal(response.statusCode)) {
-      const renewed = await this.auth.renew({
-        statusCode: response.statusCode,
-        body: response.body.toString('utf8', 0, 2048),
-        request: sent,
-      });
-      if (renewed) response = await this.send(spec, { url: new URL(url.href), headers: {} });
+    const sent: OutgoingRequest = { url: new URL(url.href), headers: {}, method: spec.method };
+    let response: RestResponse;
+    try {
+      response = await this.send(spec, sent);
+      if (this.auth.renew && needsRenewal(response.statusCode)) {
+        const renewed = await this.auth.renew({
+          statusCode: response.statusCode,
+          body: response.body.toString('utf8', 0, 2048),
+          request: sent,
+          headers: response.headers,
+        });
+        if (renewed) response = await this.send(spec, { url: new URL(url.href), headers: {}, method: spec.method });
+      }
+    } finally {
+      this.auth.settled?.(sent);
     }
     // A plain-HTTP request the proxy forwards sees the proxy's 407 as an ordinary response:
     // sent once more when a Digest nonce went stale, else ERR_PROXY naming the scheme it asked for.
     if (response.statusCode === 407 && this.transport.renewProxyAuth(url, response.headers['proxy-authenticate'])) {
-      response = await this.send(spec, { url: new URL(url.href), headers: {} });
+      response = await this.send(spec, { url: new URL(url.href), headers: {}, method: spec.method });
     }
     if (response.statusCode === 407) {
       throw mapRequestError(
@@ -214,12 +220,19 @@ export class RestClient {
       method: spec.method,
       headers,
       agent: this.transport.agentsFor(url),
-      hooks: { beforeRedirect: [(redirected) => this.stripCredentialsOnRedirect(redirected)] },
+      hooks: {
+        beforeRedirect: [(redirected) => this.stripCredentialsOnRedirect(redirected)],
+        beforeRetry: [(error) => this.refreshCredentialsForRetry(outgoing, error.options.headers)],
+      },
     };
     if (spec.body && carriesBody(spec.method, spec.body.type, spec.body.payload)) {
       const encoded = encodeBody(spec.body.type, spec.body.payload);
       options.body = encoded.body;
-      headers['content-type'] ||= encoded.contentType;
+      if (encoded.contentLength === undefined) headers['content-type'] ||= encoded.contentType;
+      else {
+        headers['content-type'] = encoded.contentType;
+        headers['content-length'] = String(encoded.contentLength);
+      }
     }
     const limit = this.props.maxResponseBytes;
     const shownUrl = (address: URL | string) => this.safeUrl(address);
@@ -245,6 +258,16 @@ export class RestClient {
       throw mapRequestError(err, this.errorContext(url));
     }
     return new BufferedResponse(raw, this.redactor, shownUrl);
+  }
+
+  /** A retry must not repeat credentials that count requests (a Digest server refuses a used `nc`). */
+  private refreshCredentialsForRetry(outgoing: OutgoingRequest, sent: Record<string, unknown>): void {
+    if (!this.auth.retrying) return;
+    this.auth.retrying(outgoing);
+    for (const name of this.auth.credentialHeaders) {
+      const value = outgoing.headers[name];
+      if (value !== undefined) sent[name] = value;
+    }
   }
 
   /** On a redirect to another origin, nothing that identifies the user goes along. */

@@ -9,8 +9,8 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { parseChallenges } from './proxy-auth/challenges';
-import type { DigestRequest } from './proxy-auth/digest';
+import { parseChallenges } from '../auth/challenges';
+import type { DigestRequest } from '../auth/digest/digest';
 import { ProxyAuthError, type ProxyAuthStep } from './proxy-auth/proxy-authenticator';
 import { exchange, type ProxyAnswer } from './proxy-exchange';
 import { recordProxyFailure } from './proxy-failures';

@@ -14,6 +14,7 @@
     // which groups of fields each authType shows; oauth2 refines by grant below
     none: [],
     basic: ['userpass'],
+    digest: ['userpass'],
     bearer: ['bearer', 'tokenheader'],
     apiKey: ['apikey'],
     oauth2: ['oauth2', 'tokenheader'],

@@ -121,6 +121,7 @@ var RestQueryEditor = (function () {
         '    <select id="node-input-bodyType">',
         '        <option value="json">msg.payload as JSON</option>',
         '        <option value="form">msg.payload as form (x-www-form-urlencoded)</option>',
+        '        <option value="multipart">msg.payload as multipart/form-data (files)</option>',
         '        <option value="text">msg.payload as text</option>',
         '        <option value="none">no body</option>',
         '    </select>',

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { parseChallenges } from '../../lib/transport/proxy-auth/challenges';
-import { digestAuthorization, digestChallengeFrom } from '../../lib/transport/proxy-auth/digest';
+import { parseChallenges } from '../../lib/auth/challenges';
+import { digestAuthorization, digestChallengeFrom } from '../../lib/auth/digest/digest';
 
 /** RFC 7616 3.9.1: the same challenge with SHA-256 and with MD5, in that order. */
 const RFC_7616_CHALLENGES = [

@@ -10,8 +10,9 @@
  */
 import type { ProxyAuthScheme } from '../../types';
 import { NtlmMessageError, authenticateMessage, negotiateMessage, parseChallengeMessage } from '../ntlm/messages';
-import { offers, parseChallenges, sameScheme, schemeNames, type Challenge } from './challenges';
-import { digestChallengeFrom, type DigestChallenge, type DigestRequest } from './digest';
+import { offers, parseChallenges, sameScheme, schemeNames, type Challenge } from '../../auth/challenges';
+import { digestChallengeFrom, type DigestChallenge, type DigestRequest } from '../../auth/digest/digest';
+import { DigestNonce } from '../../auth/digest/digest-nonce';
 import type { ProxyCredentials } from './proxy-credentials';
 
 export type { ProxyAuthScheme };
@@ -69,7 +70,7 @@ export interface ProxyAuthStep {
 export class ProxyAuthenticator {
   /** auto: the scheme the proxy asked for, or 'none' when it let a request through without credentials. */
   private learned?: AnswerableScheme | 'none';
-  private digest?: { challenge: DigestChallenge; uses: number };
+  private digest?: DigestNonce;
 
   constructor(
     readonly configured: ProxyAuthScheme,
@@ -97,7 +98,7 @@ export class ProxyAuthenticator {
     if (previous.scheme === 'digest' && previous.authorization) {
       const fresh = digestChallengeFrom(challenges);
       if (fresh?.stale && previous.staleRetries < MAX_STALE_RETRIES) {
-        this.digest = { challenge: fresh, uses: 0 };
+        this.digest = new DigestNonce(fresh);
         return this.open('digest', request, previous.staleRetries + 1);
       }
     }
@@ -108,7 +109,7 @@ export class ProxyAuthenticator {
     // Nothing sent yet, or the proxy asks for another scheme than the one answered.
     const chosen = this.choose(challenges);
     if (this.configured === 'auto') this.learned = chosen;
-    if (chosen === 'digest') this.digest = { challenge: digestChallengeFrom(challenges) as DigestChallenge, uses: 0 };
+    if (chosen === 'digest') this.digest = new DigestNonce(digestChallengeFrom(challenges) as DigestChallenge);
     return this.open(chosen, request, 0);
   }
 
@@ -151,14 +152,14 @@ export class ProxyAuthenticator {
     const digest = digestChallengeFrom(challenges);
     const scheme = this.inForce();
     if (scheme === 'digest' && digest?.stale) {
-      this.digest = { challenge: digest, uses: 0 };
+      this.digest = new DigestNonce(digest);
       return true;
     }
     if (this.configured !== 'auto' || (scheme && scheme !== 'none' && offers(challenges, scheme))) return false;
     const chosen = PREFERENCE.find((candidate) => this.canAnswer(candidate, challenges));
     if (chosen !== 'basic' && chosen !== 'digest') return false;
     this.learned = chosen;
-    if (digest) this.digest = { challenge: digest, uses: 0 };
+    if (digest) this.digest = new DigestNonce(digest);
     return true;
   }
 
@@ -204,8 +205,7 @@ export class ProxyAuthenticator {
         return { ...step, authorization: `NTLM ${negotiateMessage().toString('base64')}`, negotiating: true };
       case 'digest': {
         if (!this.digest) return { ...step, negotiating: true };
-        const uses = ++this.digest.uses;
-        return { ...step, authorization: this.credentials.digest(this.digest.challenge, request, uses) };
+        return { ...step, authorization: this.credentials.digest(this.digest, request) };
       }
     }
   }

@@ -5,7 +5,8 @@
  */
 import type { NtlmCredentials } from '../ntlm/messages';
 import { ntHash } from '../ntlm/ntlmv2';
-import { digestAuthorization, type DigestChallenge, type DigestRequest } from './digest';
+import type { DigestRequest } from '../../auth/digest/digest';
+import type { DigestNonce } from '../../auth/digest/digest-nonce';
 
 export class ProxyCredentials {
   readonly #password: string;
@@ -32,8 +33,9 @@ export class ProxyCredentials {
     return `Basic ${this.basicToken()}`;
   }
 
-  digest(challenge: DigestChallenge, request: DigestRequest, nc: number): string {
-    return digestAuthorization(challenge, this.qualifiedUser, this.#password, request, nc);
+  /** The next answer with this nonce. */
+  digest(nonce: DigestNonce, request: DigestRequest): string {
+    return nonce.answer(this.qualifiedUser, this.#password, request);
   }
 
   /** User and domain for NTLM: `DOMAIN\user` is split; otherwise proxyDomain is the domain. */

@@ -1,11 +1,11 @@
 /**
- * Reads `Proxy-Authenticate` headers (RFC 7235 §4.3): each header holds one or more
- * challenges, `scheme token68` (NTLM's base64 message) or `scheme name=value, ...` (Digest,
+ * Reads `WWW-Authenticate` and `Proxy-Authenticate` headers (RFC 7235 §4.1, §4.3), for API and
+ * proxy authentication alike: each header holds one or more challenges, `scheme token68` (NTLM's base64 message) or `scheme name=value, ...` (Digest,
  * Basic), and commas separate both challenges and parameters.
  */
 
 export interface Challenge {
-  /** The scheme as the proxy wrote it (e.g. `NTLM`, `Digest`); compare case-insensitively. */
+  /** The scheme as the server or proxy wrote it (e.g. `NTLM`, `Digest`); compare case-insensitively. */
   scheme: string;
   /** Parameters with lower-case names; quoted values unescaped. */
   params: Record<string, string>;

@@ -1,14 +1,14 @@
 /**
- * HTTP Digest (RFC 7616): choosing the challenge to answer and computing the answer. Nothing
- * here is proxy-specific (only the header name differs for a server), so API Digest auth can
- * share it. qop=auth and the RFC 2069 form without qop; MD5, SHA-256 and SHA-512-256, each also
- * as `-sess`. auth-int (a hash of the body) is not offered.
+ * HTTP Digest (RFC 7616): choosing the challenge to answer and computing the answer, for API
+ * Digest auth (`WWW-Authenticate`) and proxy Digest auth (`Proxy-Authenticate`) alike. qop=auth
+ * and the RFC 2069 form without qop; MD5, SHA-256 and SHA-512-256, each also as `-sess`.
+ * auth-int (a hash of the body) is not offered.
  */
 import crypto from 'node:crypto';
-import { sameScheme, type Challenge } from './challenges';
+import { sameScheme, type Challenge } from '../challenges';
 
 const HASHES: Record<string, string> = { MD5: 'md5', 'SHA-256': 'sha256', 'SHA-512-256': 'sha512-256' };
-/** Stronger first, when a proxy offers several Digest challenges (RFC 7616 §3.7). */
+/** Stronger first, when a server offers several Digest challenges (RFC 7616 §3.7). */
 const PREFERENCE = ['SHA-512-256', 'SHA-256', 'MD5'];
 
 export interface DigestChallenge {
@@ -27,7 +27,7 @@ export interface DigestChallenge {
 
 export interface DigestRequest {
   method: string;
-  /** The request-target as sent: `host:port` for CONNECT, the absolute URL for a forwarded request. */
+  /** The request-target as sent: path and query for a server, `host:port` for CONNECT, the absolute URL for a forwarded request. */
   uri: string;
 }
 
@@ -48,8 +48,9 @@ export function digestAuthorization(
   password: string,
   request: DigestRequest,
   nc: number,
-  cnonce: string = crypto.randomBytes(16).toString('hex'),
+  cnonce?: string,
 ): string {
+  cnonce ??= crypto.randomBytes(16).toString('hex');
   const hashName = HASHES[baseAlgorithm(challenge.algorithm)];
   // digestChallengeFrom only admits these algorithms.
   if (!hashName) throw new Error(`Digest algorithm ${challenge.algorithm} is not supported`);
