@@ -136,6 +136,11 @@ export class RedisConnection {
     return this.client.isReady;
   }
 
+  /** Connected now: a command that failed meanwhile was slow or refused, Redis is not gone. */
+  get connected(): boolean {
+    return this.client.isReady && !this.unreachable;
+  }
+
   /** Called after Redis is reachable again following an outage: re-sync what was kept locally. */
   onRecovered(listener: () => void): () => void {
     this.recoveredListeners.add(listener);
