@@ -13,8 +13,8 @@ export interface RotatingTokenEndpoint {
   url: string;
   calls: number;
   reuses: number;
-  /** Whether an API should accept this access token: issued here, not expired, family not revoked. */
-  accessTokenValid(accessToken: string): boolean;
+  /** Whether an API should accept this access token: issued here, not expired (give or take `leewayMs`), family not revoked. */
+  accessTokenValid(accessToken: string, leewayMs?: number): boolean;
   /** Starts a new family and returns its first refresh token. */
   issue(): string;
   /** Refreshes `current` the way a TokenManager would (one token request); for `work` of a refresh. */
@@ -67,8 +67,9 @@ export async function startRotatingTokenEndpoint(
     get reuses() {
       return endpoint.reuses;
     },
-    accessTokenValid(accessToken) {
-      return (accessExpiry.get(accessToken) ?? 0) > Date.now();
+    accessTokenValid(accessToken, leewayMs = 0) {
+      const expiry = accessExpiry.get(accessToken);
+      return expiry !== undefined && expiry + leewayMs > Date.now();
     },
     issue() {
       const first = token('rt');
