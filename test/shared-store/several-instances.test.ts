@@ -241,7 +241,7 @@ describe('shared store: three Node-RED instances, one connection (redis-server, 
       installPackage(userDir);
     }
     // One after the other: each one started is in the list, so after() stops it whatever happens next.
-    for (const dir of userDirs) nodeReds.push((await startEditorServer(dir, settings)) as NodeRed);
+    for (const dir of userDirs) nodeReds.push(await startEditorServer(dir, settings));
     const config = flows(api.url, endpoint.url, endpoint.issue());
     await Promise.all(nodeReds.map((nodeRed) => deploy(nodeRed, config)));
     await Promise.all(nodeReds.map(ready));
