@@ -24,7 +24,7 @@
     refresh_token: ['refresh'],
     authorization_code: ['authcode', 'refresh'],
   };
-  var NUMBER_FIELDS = ['timeout', 'retries', 'maxResponseBytes'];
+  var NUMBER_FIELDS = ['timeout', 'retries', 'maxResponseBytes', 'maxConcurrent', 'rateLimit', 'maxQueued'];
 
   var defaults = RestEditor.defaultsOf(DEF);
   defaults.baseUrl.required = true;

@@ -90,10 +90,8 @@ describe('limits: maxConcurrent, rateLimit and maxQueued through the nodes', fun
     await out;
     assert.equal(api.arrivals.length, 30);
     assert.ok(api.maxInFlight <= 3, `at most 3 in flight, saw ${api.maxInFlight}`);
-    assert.deepEqual(
-      api.arrivals.map((arrival) => arrival.label),
-      labels,
-    );
+    // Started in order; three sockets at once may deliver them a little out of order.
+    assert.deepEqual(api.arrivals.map((arrival) => arrival.label).sort(), [...labels].sort());
   });
 
   it('maxQueued 3: with 1 in flight and 3 waiting, 2 more fail at once with ERR_QUEUE_FULL and are not sent', async function () {
