@@ -10,7 +10,7 @@
  *   BENCH_ROUNDS=1                     one round instead of two (each round runs every job once,
  *                                      variants in a rotating order; the best round counts, because
  *                                      on a shared machine a slow round measures the neighbours)
- *   BENCH_ONLY=small-c32,big           only these workloads
+ *   BENCH_ONLY=small-c32,big           only these workloads (burst: 1,000 messages at once, maxConcurrent vs core)
  *   BENCH_VARIANTS=ours                only these variants
  *   BENCH_CPU_PROF=1                   write a V8 CPU profile of each job to bench/results/profiles/
  */
@@ -139,6 +139,13 @@ async function main() {
       }
     }
     for (const workload of WORKLOADS) results.workloads[workload.name] = bestOf(results.rounds, workload.name);
+    if (!ONLY || ONLY.includes('burst')) {
+      results.burst = [];
+      for (const variant of ['ours', 'core']) {
+        const burst = await runWorker({ name: 'burst', kind: 'burst', variant, count: 1000, maxConcurrent: 10 });
+        results.burst.push(burst);
+      }
+    }
   } finally {
     api.child.disconnect();
     proxyServer.child.disconnect();
@@ -160,10 +167,24 @@ async function main() {
     loadAverage: os.loadavg(),
     workloadSettings: WORKLOADS,
   });
-  printReport(results);
+  if (WORKLOADS.length > 0) printReport(results);
+  if (results.burst) printBurst(results.burst);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(`\nwritten to ${path.relative(process.cwd(), path.join(RESULTS_DIR, 'latest.json'))}`);
+}
+
+/** The burst: what reached the API when 1,000 messages arrived at once. */
+function printBurst(burst) {
+  console.log('\nburst: 1,000 messages at once, API answers after 20 ms');
+  console.log('  variant                  sockets opened  max in flight  failed  total ms');
+  for (const result of burst) {
+    const name = result.variant === 'ours' ? `ours (maxConcurrent ${result.maxConcurrent})` : 'core http request';
+    console.log(
+      `  ${name.padEnd(24)} ${String(result.socketsOpened).padStart(14)} ${String(result.maxInFlightAtApi).padStart(14)} ${String(result.failed).padStart(7)} ${String(result.totalMs).padStart(9)}` +
+        (result.firstError ? `  first error: ${result.firstError}` : ''),
+    );
+  }
 }
 
 function rotate(list, by) {

@@ -5,12 +5,14 @@
  *   { kind: 'throughput', variant, workload: 'small', apiUrl, proxy?, tls?, pki?, concurrency, count, warmup }
  *   { kind: 'durations', variant, workload: 'big' | 'pages', apiUrl, runs, warmupRuns }
  *   { kind: 'parse', apiUrl, runs }   JSON.parse of the big response's bytes: the reference
+ *   { kind: 'burst', variant, count, maxConcurrent, holdMs }   1,000 messages at once (burst.js)
  * A big job also times JSON.parse of the same bytes in the same process after its runs, so the
  * ratio to JSON.parse compares two measurements made under the same machine load.
  * Replies with process.send({ result }) or process.send({ error }) and exits.
  */
 const http = require('node:http');
 const { startVariant } = require('./variants');
+const { runBurst } = require('./burst');
 const { throughput, durations, median, peakRss, resetPeakRss, sampleRss } = require('./measure');
 
 const EXPECTED_ROWS = { small: 20, big: 100000, pages: 100000 };
@@ -18,6 +20,7 @@ const JOB_TIMEOUT_MS = 240000;
 
 async function runJob(job) {
   if (job.kind === 'parse') return parseReference(job);
+  if (job.kind === 'burst') return runBurst(job);
   const driver = await startVariant(job.variant, job);
   try {
     const expectedRows = EXPECTED_ROWS[job.workload];

@@ -52,6 +52,9 @@ export const connectionDefaults: ConnectionProperties = {
   retries: 2,
   retryNonIdempotent: false,
   maxResponseBytes: 52428800,
+  maxConcurrent: 0,
+  rateLimit: 0,
+  maxQueued: 1000,
 };
 
 export const connectionCredentialTypes: Record<keyof Required<ConnectionCredentials>, CredentialType> = {

@@ -67,6 +67,12 @@ export interface ConnectionProperties {
   /** Ours, beyond the contract: also retry POST and PATCH (off: they may not be idempotent). */
   retryNonIdempotent: boolean;
   maxResponseBytes: number;
+  /** Requests of this connection in flight at once, across its nodes (0: no limit); the rest wait in order. */
+  maxConcurrent: number;
+  /** Requests started per second (decimals allowed, 0: no limit). */
+  rateLimit: number;
+  /** Requests that may wait for maxConcurrent/rateLimit; one more fails at once with ERR_QUEUE_FULL. */
+  maxQueued: number;
 }
 
 export interface ConnectionCredentials {

@@ -106,6 +106,7 @@ export class OAuth2Auth implements AuthStrategy {
         classifyError: (err) => context.transport.classifyError(err),
         warn: context.warn,
         store: store?.directory && store.secret ? { directory: store.directory, secret: store.secret } : undefined,
+        sharedTokens: context.sharedTokens?.(),
         onStateChange: context.onStateChange,
         onTokensChanged: store?.onTokensChanged && ((tokens) => store.onTokensChanged?.(context.connectionId, tokens)),
       },

@@ -47,6 +47,8 @@ export function fetchResponse(
   url: URL,
   options: GotModule.OptionsInit,
   limits: ReadLimits,
+  /** Runs before each retry (after got's delay); the retry starts when it resolves (the connection's limits). */
+  beforeRetry?: () => Promise<void>,
 ): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
     const { signal } = limits;
@@ -107,7 +109,10 @@ export function fetchResponse(
       });
       request.once('retry', (_count: number, _err: Error, createRetryStream: () => GotRequest) => {
         if (settled || signal?.aborted) return;
-        attempt(createRetryStream());
+        if (!beforeRetry) return attempt(createRetryStream());
+        beforeRetry().then(() => {
+          if (!settled && !signal?.aborted) attempt(createRetryStream());
+        }, fail);
       });
       if (mustEnd) request.end();
     };

@@ -3,14 +3,20 @@
  * agents, created once and shared by every node that uses the connection. A request goes
  * through URL resolution (same origin only), headers and query merged over the connection's,
  * body encoding, auth, one renewal after a 401, got's retries and redirects, the size limit and
- * error classification; what comes back is a RestResponse or a RestError.
+ * error classification; what comes back is a RestResponse or a RestError. Every attempt (first
+ * try, each retry, the retry after a 401 renewal) waits for its turn under the connection's
+ * limits (maxConcurrent, rateLimit: lib/limits/); token requests do not.
  */
 import { setMaxListeners } from 'node:events';
 import { createAuthStrategy } from '../auth/create-auth-strategy';
 import type { AuthContext } from '../auth/auth-context';
 import type { AuthStrategy, OutgoingRequest } from '../auth/strategy';
 import { RestError } from '../errors';
+import type { Permit, RequestLimiter } from '../limits/request-limiter';
 import { REDACTED, SecretRedactor } from '../redact';
+import { openConnectionState, type SharedConnectionState } from '../shared-store/connection-state';
+import type { StoreWarn } from '../shared-store/redis-connection';
+import type { StoreSettings } from '../shared-store/store-settings';
 import { Transport } from '../transport';
 import type { BodyType, ConnectionCredentials, ConnectionProperties, HttpMethod } from '../types';
 import { mapRequestError, type RequestErrorContext } from './classify-error';
@@ -39,10 +45,13 @@ export interface RequestSpec {
 
 export interface ClientOptions {
   connectionId?: string;
-  warn?: (message: string) => void;
+  /** `event`: the shared store (Redis) went away or came back, for a status the user sees. */
+  warn?: StoreWarn;
   env?: NodeJS.ProcessEnv;
   tokenStore?: AuthContext['tokenStore'];
   onStateChange?: AuthContext['onStateChange'];
+  /** settings.js `restConnection.store`: where tokens and limits shared by several instances live (default: here). */
+  store?: StoreSettings;
 }
 
 const IDEMPOTENT_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE'] as const;
@@ -62,6 +71,9 @@ export class RestClient {
   readonly redactor: SecretRedactor;
   readonly transport: Transport;
   readonly auth: AuthStrategy;
+  /** The connection's request queue: its `waiting` count is what the nodes show ("12 waiting"). */
+  readonly limiter: RequestLimiter;
+  private readonly state: SharedConnectionState;
   private readonly connectionHeaders: Record<string, string>;
   private readonly cookieHeader: string;
   private readonly got: Got;
@@ -78,8 +90,11 @@ export class RestClient {
       auth: AuthStrategy;
       got: Got;
       closing: AbortController;
+      state: SharedConnectionState;
     },
   ) {
+    this.state = parts.state;
+    this.limiter = parts.state.limiter;
     this.baseUrl = parts.baseUrl;
     this.redactor = parts.redactor;
     this.transport = parts.transport;
@@ -101,12 +116,24 @@ export class RestClient {
     const baseUrl = parseBaseUrl(props.baseUrl);
     validateLimits(props);
     const warn = options.warn ?? (() => {});
-    const transport = new Transport({ ...props, ...credentials }, { env: options.env, warn, baseUrl: props.baseUrl });
-    redactor.add(...transport.secrets());
+    const connectionId = options.connectionId ?? 'default';
+    // Before the transport: wrong limits, or Redis configured without the redis package, are ERR_CONFIG.
+    const state = await openConnectionState(options.store ?? { type: 'local' }, {
+      connectionId,
+      limits: { maxConcurrent: props.maxConcurrent, rateLimit: props.rateLimit, maxQueued: props.maxQueued },
+      secret: options.tokenStore?.secret,
+      directory: options.tokenStore?.directory,
+      warn,
+    });
+    let transport: Transport | undefined;
     try {
+      transport = new Transport({ ...props, ...credentials }, { env: options.env, warn, baseUrl: props.baseUrl });
+      redactor.add(...transport.secrets());
       const auth = createAuthStrategy(props, credentials, {
-        connectionId: options.connectionId ?? 'default',
+        connectionId,
         transport,
+        // Only a shared store changes how tokens are kept; the local one is the durable file store as before.
+        sharedTokens: state.kind === 'redis' ? () => state.tokens : undefined,
         redactor,
         warn,
         tokenStore: options.tokenStore,
@@ -130,9 +157,10 @@ export class RestClient {
           maxRetryAfter: MAX_RETRY_AFTER_MS,
         },
       });
-      return new RestClient(props, { baseUrl, redactor, transport, auth, got: instance, closing });
+      return new RestClient(props, { baseUrl, redactor, transport, auth, got: instance, closing, state });
     } catch (err) {
-      transport.destroy();
+      transport?.destroy();
+      await state.close();
       throw err;
     }
   }
@@ -182,10 +210,13 @@ export class RestClient {
     if (this.closed) return;
     this.closed = true;
     this.closing.abort();
+    // Waiting requests fail at once with a clear error (never dropped); a token request in flight is finished and stored first.
+    this.limiter.close();
     try {
       await this.auth.close?.();
     } finally {
       this.transport.destroy();
+      await this.state.close();
     }
   }
 
@@ -212,9 +243,28 @@ export class RestClient {
    * filled with what was sent, so a rejection can tell which credentials were refused.
    */
   private async send(spec: RequestSpec, outgoing: OutgoingRequest): Promise<RestResponse> {
-    const { url } = outgoing;
     const headers = requestHeaders(this.connectionHeaders, spec.headers, this.cookieHeader);
     outgoing.headers = headers;
+    let permit: Permit = await this.limiter.acquire();
+    try {
+      return await this.sendWithPermit(spec, outgoing, headers, async () => {
+        // A retry goes to the back of the queue, as any request would.
+        permit.release();
+        permit = await this.limiter.acquire();
+      });
+    } finally {
+      permit.release();
+    }
+  }
+
+  private async sendWithPermit(
+    spec: RequestSpec,
+    outgoing: OutgoingRequest,
+    headers: Record<string, string>,
+    beforeRetry: () => Promise<void>,
+  ): Promise<RestResponse> {
+    const { url } = outgoing;
+    // After the permit: a request that waited long gets a token that is fresh when it is sent.
     await this.auth.apply(outgoing);
     const options: GotOptionsInit & { headers: Record<string, string> } = {
       method: spec.method,
@@ -244,16 +294,22 @@ export class RestClient {
       );
     let raw: RawResponse;
     try {
-      raw = await fetchResponse(this.got, url, options, {
-        maxBytes: limit,
-        tooLarge,
-        signal: this.closing.signal,
-        closed: () =>
-          new RestError(
-            'ERR_CONFIG',
-            `The connection was closed (redeployed or stopped) while the request to ${this.safeUrl(url)} was in flight: it was cancelled and not retried; try again.`,
-          ),
-      });
+      raw = await fetchResponse(
+        this.got,
+        url,
+        options,
+        {
+          maxBytes: limit,
+          tooLarge,
+          signal: this.closing.signal,
+          closed: () =>
+            new RestError(
+              'ERR_CONFIG',
+              `The connection was closed (redeployed or stopped) while the request to ${this.safeUrl(url)} was in flight: it was cancelled and not retried; try again.`,
+            ),
+        },
+        beforeRetry,
+      );
     } catch (err) {
       throw mapRequestError(err, this.errorContext(url));
     }

@@ -2,6 +2,8 @@
  * The tokens of one OAuth2 connection: cached, refreshed ahead of expiry, renewed once after
  * a rejection, obtained by exactly one request at a time however many messages need one
  * (single flight), and kept in the durable store so a rotated refresh token survives a restart.
+ * With a shared store (several Node-RED instances, lib/shared-store/), tokens are read from and
+ * obtained through its coordinator: one instance at a time calls the token endpoint.
  */
 import { RestError, isRestError } from '../errors';
 import type { SecretRedactor } from '../redact';
@@ -13,6 +15,7 @@ import { TokenEndpoint, TokenEndpointError } from './token-endpoint';
 import { needsRefresh, readTokenResponse, type TokenPaths, type TokenSet } from './token-response';
 import { fingerprint } from './fingerprint';
 import { DurableTokenStore, type StoredTokens, type TokenStoreSettings } from './token-store';
+import type { TokenCoordinator } from '../shared-store/token-coordinator';
 
 /**
  * When a rejection does not say which token the request carried, rejections within this
@@ -26,6 +29,12 @@ const RENEWAL_GRACE_MS = 2000;
  * request in flight: under Node-RED's own close timeout (15 s), so a redeploy never hangs.
  */
 const MAX_CLOSE_WAIT_MS = 10_000;
+
+/** The shared refresh lock lasts the token request's timeout and this margin (storing the result). */
+const LOCK_MARGIN_MS = 5000;
+
+/** Where the tokens are kept: the durable file store, or a shared store's coordinator. */
+type TokenKeeper = Pick<TokenCoordinator, 'load' | 'save' | 'remove'>;
 
 /** The connection's OAuth2 settings (the contract's names) and credentials, ready for the token endpoint. */
 export type OAuth2Settings = Pick<
@@ -62,6 +71,8 @@ export interface TokenManagerContext {
   classifyError?: (err: unknown) => unknown;
   warn: (message: string) => void;
   store?: TokenStoreSettings;
+  /** Tokens shared by several Node-RED instances (Redis): used instead of `store`. */
+  sharedTokens?: TokenCoordinator;
   onStateChange?: (state: { level: 'ok' | 'warning' | 'error'; text: string }) => void;
   /** Called after tokens change (obtained, rotated, forgotten): keeps Node-RED's credentials in step. */
   onTokensChanged?: (tokens: ObtainedTokens) => void;
@@ -82,7 +93,12 @@ export class TokenManager {
   private inFlight?: Promise<TokenSet>;
   private endpointReady?: Promise<{ endpoint: TokenEndpoint; urls: ResolvedEndpoints }>;
   private loaded?: Promise<void>;
-  private readonly store?: DurableTokenStore;
+  private readonly store?: TokenKeeper;
+  private readonly shared?: TokenCoordinator;
+  /** The access token the API rejected last: another instance's tokens are taken only when they differ. */
+  private rejectedAccessToken?: string;
+  /** A token request for the shared store is running: its result is stored by the coordinator. */
+  private obtainingForShared = false;
   private readonly configurationHash: string;
   private lastRejectionRenewalAt = 0;
   private inErrorState = false;
@@ -92,7 +108,9 @@ export class TokenManager {
     private readonly settings: OAuth2Settings,
     private readonly context: TokenManagerContext,
   ) {
-    if (context.store) this.store = new DurableTokenStore(context.store, context.connectionId);
+    this.shared = context.sharedTokens;
+    if (this.shared) this.store = this.shared;
+    else if (context.store) this.store = new DurableTokenStore(context.store, context.connectionId);
     this.configurationHash = fingerprint(
       settings.grant,
       settings.tokenUrl || settings.discoveryUrl,
@@ -119,6 +137,7 @@ export class TokenManager {
       // The request carried an older token than the current one: retry with the current one.
       if (this.access && !rejectedHeader.endsWith(this.access.accessToken)) return true;
     } else if (Date.now() - this.lastRejectionRenewalAt < RENEWAL_GRACE_MS) return true;
+    this.rejectedAccessToken = this.access?.accessToken;
     this.access = undefined;
     await this.obtainOnce();
     this.lastRejectionRenewalAt = Date.now();
@@ -256,6 +275,85 @@ export class TokenManager {
 
   private async obtain(): Promise<TokenSet> {
     if (this.closed) throw new RestError('ERR_CONFIG', 'The connection was closed (redeployed); try again.');
+    if (!this.shared) return this.obtainHere();
+    const rejected = this.rejectedAccessToken;
+    const result = await this.shared.refresh(
+      (current) => !this.usableShared(current, rejected),
+      (current) => this.obtainForShared(current),
+      { lockMs: this.settings.timeout + LOCK_MARGIN_MS },
+    );
+    return this.adoptShared(result);
+  }
+
+  /** Tokens in the shared store that this instance can use as they are (another instance has just obtained them). */
+  private usableShared(current: StoredTokens | undefined, rejected: string | undefined): boolean {
+    if (!current?.accessToken || current.configurationHash !== this.configurationHash) return false;
+    if (current.accessToken === rejected) return false;
+    return !needsRefresh({
+      accessToken: current.accessToken,
+      expiresAt: current.expiresAt,
+      obtainedAt: current.obtainedAt ?? current.savedAt,
+    });
+  }
+
+  /** Under the shared lock: obtains tokens starting from the newest shared refresh token (never one used already). */
+  private async obtainForShared(current: StoredTokens | undefined): Promise<StoredTokens> {
+    const deployed = this.settings.refreshToken;
+    if (current && current.configurationHash === this.configurationHash) {
+      // The shared refresh token, unless the user has deployed another one since (as at start).
+      const sameDeployment =
+        !deployed ||
+        deployed === current.refreshToken ||
+        fingerprint(deployed) === current.deployedRefreshTokenHash ||
+        new OwnRefreshTokens(current).includes(deployed);
+      if (sameDeployment) {
+        this.own = new OwnRefreshTokens(current);
+        this.refreshToken = current.refreshToken;
+      }
+    }
+    if (this.refreshToken && this.shared && (await this.shared.wasUsed(this.refreshToken))) {
+      this.refreshToken = undefined;
+    }
+    this.obtainingForShared = true;
+    let token: TokenSet;
+    try {
+      token = await this.obtainHere();
+    } finally {
+      this.obtainingForShared = false;
+    }
+    return this.toStored({
+      accessToken: token.accessToken,
+      refreshToken: this.refreshToken,
+      expiresAt: token.expiresAt,
+      obtainedAt: token.obtainedAt,
+    });
+  }
+
+  /** The tokens the shared refresh ended with (this instance's or another's) become this instance's. */
+  private adoptShared(result: StoredTokens | undefined): TokenSet {
+    if (!result?.accessToken) {
+      throw this.authorizationNeeded('The shared token store holds no access token for this connection; try again.');
+    }
+    const changed = result.accessToken !== this.access?.accessToken || result.refreshToken !== this.refreshToken;
+    this.own = new OwnRefreshTokens(result);
+    this.rememberSecrets(result.accessToken, result.refreshToken);
+    this.refreshToken = result.refreshToken;
+    this.access = {
+      accessToken: result.accessToken,
+      expiresAt: result.expiresAt,
+      obtainedAt: result.obtainedAt ?? result.savedAt,
+    };
+    this.rejectedAccessToken = undefined;
+    if (changed)
+      this.context.onTokensChanged?.({ accessToken: result.accessToken, refreshToken: result.refreshToken ?? '' });
+    if (this.inErrorState) {
+      this.inErrorState = false;
+      this.context.onStateChange?.({ level: 'ok', text: 'authorized' });
+    }
+    return this.access;
+  }
+
+  private async obtainHere(): Promise<TokenSet> {
     const { grant, username, password } = this.settings;
     if (this.refreshToken) {
       try {
@@ -327,6 +425,8 @@ export class TokenManager {
 
   private async persist(token: TokenSet): Promise<void> {
     this.context.onTokensChanged?.({ accessToken: token.accessToken, refreshToken: this.refreshToken ?? '' });
+    // The shared store's coordinator stores what the token request returned, under its lock.
+    if (this.obtainingForShared) return;
     await this.save({
       accessToken: token.accessToken,
       refreshToken: this.refreshToken,
@@ -349,18 +449,24 @@ export class TokenManager {
 
   private async save(tokens: Pick<StoredTokens, 'accessToken' | 'refreshToken' | 'expiresAt' | 'obtainedAt'>) {
     if (!this.store) return;
-    const deployed = this.settings.refreshToken;
     try {
-      await this.store.save({
-        ...tokens,
-        ...this.own.toStored(),
-        deployedRefreshTokenHash: deployed ? fingerprint(deployed) : undefined,
-        configurationHash: this.configurationHash,
-        savedAt: Date.now(),
-      });
+      await this.store.save(this.toStored(tokens));
     } catch (err) {
       this.warnStoreProblem('write', err);
     }
+  }
+
+  private toStored(
+    tokens: Pick<StoredTokens, 'accessToken' | 'refreshToken' | 'expiresAt' | 'obtainedAt'>,
+  ): StoredTokens {
+    const deployed = this.settings.refreshToken;
+    return {
+      ...tokens,
+      ...this.own.toStored(),
+      deployedRefreshTokenHash: deployed ? fingerprint(deployed) : undefined,
+      configurationHash: this.configurationHash,
+      savedAt: Date.now(),
+    };
   }
 
   private tokenEndpoint(): Promise<{ endpoint: TokenEndpoint; urls: ResolvedEndpoints }> {

@@ -7,7 +7,7 @@
 import { checkLimitSettings, type LimitSettings } from '../limits/limit-settings';
 import { RequestLimiter } from '../limits/request-limiter';
 import { DurableTokenStore } from '../oauth2/token-store';
-import { RedisConnection } from './redis-connection';
+import { RedisConnection, type StoreWarn } from './redis-connection';
 import { RedisSlotGate } from './redis-slot-gate';
 import { RedisTokenCoordinator } from './redis-token-coordinator';
 import type { StoreSettings } from './store-settings';
@@ -25,7 +25,7 @@ export interface ConnectionStateOptions {
   /** Directory of the local token files (`<userDir>/rest-connection-tokens`); without it, memory only. */
   directory?: string;
   /** Where warnings go (once per event, e.g. Redis unreachable, never per request). */
-  warn: (message: string) => void;
+  warn: StoreWarn;
   /** Lease of a concurrency slot in Redis (ms); renewed while the request runs. */
   leaseMs?: number;
 }

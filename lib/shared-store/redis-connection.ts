@@ -13,6 +13,9 @@ import { RestError } from '../errors';
 import type { LuaScript } from './redis-scripts';
 import { safeStoreUrl } from './store-settings';
 
+/** What a user of the store hears: a message for the log, and whether Redis went away or came back. */
+export type StoreWarn = (message: string, event?: 'unreachable' | 'reachable') => void;
+
 /** Thrown by command(): Redis did not answer; the caller uses its local state instead. */
 export class RedisUnavailableError extends Error {
   constructor(reason: string) {
@@ -73,15 +76,17 @@ export class RedisConnection {
   private readonly client: RedisClient;
   private readonly firstAttempt: Promise<void>;
   /** Where messages go, with how many users passed each (the nodes pass the same log function). */
-  private readonly sinks = new Map<(message: string) => void, number>();
+  private readonly sinks = new Map<StoreWarn, number>();
   private readonly recoveredListeners = new Set<() => void>();
   private readonly shownUrl: string;
   private users = 0;
   private unreachable = false;
+  /** What was said when Redis went away: a connection opened during the outage hears it too. */
+  private outageMessage = '';
   private warnedFailures = new Set<string>();
 
   /** The process's connection for `url` (created on first use); each call must be matched by release(). */
-  static async open(url: string, warn: (message: string) => void): Promise<RedisConnection> {
+  static async open(url: string, warn: StoreWarn): Promise<RedisConnection> {
     const module = await loadRedisModule();
     let connection = open.get(url);
     if (!connection) {
@@ -90,6 +95,7 @@ export class RedisConnection {
     }
     connection.users++;
     connection.sinks.set(warn, (connection.sinks.get(warn) ?? 0) + 1);
+    if (connection.unreachable) warn(connection.outageMessage, 'unreachable');
     return connection;
   }
 
@@ -130,6 +136,11 @@ export class RedisConnection {
     return this.client.isReady;
   }
 
+  /** Connected now: a command that failed meanwhile was slow or refused, Redis is not gone. */
+  get connected(): boolean {
+    return this.client.isReady && !this.unreachable;
+  }
+
   /** Called after Redis is reachable again following an outage: re-sync what was kept locally. */
   onRecovered(listener: () => void): () => void {
     this.recoveredListeners.add(listener);
@@ -157,7 +168,7 @@ export class RedisConnection {
     }
   }
 
-  release(warn: (message: string) => void): void {
+  release(warn: StoreWarn): void {
     const uses = (this.sinks.get(warn) ?? 1) - 1;
     if (uses > 0) this.sinks.set(warn, uses);
     else this.sinks.delete(warn);
@@ -170,16 +181,18 @@ export class RedisConnection {
   private wentAway(err: Error): void {
     if (this.unreachable) return;
     this.unreachable = true;
-    this.tell(
-      `Shared store: Redis at ${this.shownUrl} is not reachable (${reasonOf(err)}). Until it is back, each Node-RED instance keeps its own OAuth2 tokens and its own rateLimit/maxConcurrent (so the limits hold per instance, not for all together); retrying in the background.`,
-    );
+    this.outageMessage = `Shared store: Redis at ${this.shownUrl} is not reachable (${reasonOf(err)}). Until it is back, each Node-RED instance keeps its own OAuth2 tokens and its own rateLimit/maxConcurrent (so the limits hold per instance, not for all together); retrying in the background.`;
+    this.tell(this.outageMessage, 'unreachable');
   }
 
   private cameBack(): void {
     this.warnedFailures.clear();
     if (!this.unreachable) return;
     this.unreachable = false;
-    this.tell(`Shared store: Redis at ${this.shownUrl} is reachable again; tokens and limits are shared again.`);
+    this.tell(
+      `Shared store: Redis at ${this.shownUrl} is reachable again; tokens and limits are shared again.`,
+      'reachable',
+    );
     for (const listener of [...this.recoveredListeners]) listener();
   }
 
@@ -193,8 +206,8 @@ export class RedisConnection {
     this.tell(`Shared store: a command to Redis at ${this.shownUrl} failed (${reason}); local state is used for it.`);
   }
 
-  private tell(message: string): void {
-    for (const sink of this.sinks.keys()) sink(message);
+  private tell(message: string, event?: 'unreachable' | 'reachable'): void {
+    for (const sink of this.sinks.keys()) sink(message, event);
   }
 }
 

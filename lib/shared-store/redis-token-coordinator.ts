@@ -82,11 +82,17 @@ export class RedisTokenCoordinator implements TokenCoordinator {
     work: (current: StoredTokens | undefined) => Promise<StoredTokens>,
     options: RefreshOptions,
   ): Promise<StoredTokens | undefined> {
-    try {
-      return await this.refreshShared(needed, work, options);
-    } catch (err) {
-      if (!(err instanceof RedisUnavailableError)) throw err;
-      return this.refreshLocally(needed, work);
+    // A slow command while Redis is still connected (a busy server) is no reason to refresh alone:
+    // another instance may hold the lock and be refreshing, and the two would use one refresh token.
+    const deadline = Date.now() + options.lockMs;
+    for (;;) {
+      try {
+        return await this.refreshShared(needed, work, options);
+      } catch (err) {
+        if (!(err instanceof RedisUnavailableError)) throw err;
+        if (!this.redis.connected || Date.now() > deadline) return this.refreshLocally(needed, work);
+        await delay(LOCK_POLL_MS);
+      }
     }
   }
 

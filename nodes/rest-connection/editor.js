@@ -25,7 +25,7 @@
     refresh_token: ['refresh'],
     authorization_code: ['authcode', 'refresh'],
   };
-  var NUMBER_FIELDS = ['timeout', 'retries', 'maxResponseBytes'];
+  var NUMBER_FIELDS = ['timeout', 'retries', 'maxResponseBytes', 'maxConcurrent', 'rateLimit', 'maxQueued'];
 
   var defaults = RestEditor.defaultsOf(DEF);
   defaults.baseUrl.required = true;
@@ -38,6 +38,10 @@
   defaults.timeout.validate = RestEditor.validWholeNumber(1, 24 * 3600 * 1000);
   defaults.retries.validate = RestEditor.validWholeNumber(0, 10);
   defaults.maxResponseBytes.validate = RestEditor.validWholeNumber(0, Number.MAX_SAFE_INTEGER);
+  // lib/limits/limit-settings.ts: the same ranges; rateLimit takes decimals
+  defaults.maxConcurrent.validate = RestEditor.validWholeNumber(0, 10000);
+  defaults.rateLimit.validate = RestEditor.validDecimal(0, 100000);
+  defaults.maxQueued.validate = RestEditor.validWholeNumber(0, 1000000);
   ['headers', 'queryParams', 'cookies', 'tokenParams', 'authorizeParams'].forEach(function (k) {
     defaults[k].validate = RestEditor.validNameValueList;
   });
@@ -201,7 +205,7 @@
         ['rc-tab-params', 'Headers'],
         ['rc-tab-proxy', 'Proxy'],
         ['rc-tab-tls', 'TLS'],
-        ['rc-tab-limits', 'Timeouts'],
+        ['rc-tab-limits', 'Timeouts & limits'],
       ].forEach(function (t) {
         tabs.addTab({ id: t[0], label: t[1] });
       });

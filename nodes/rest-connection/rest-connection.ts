@@ -12,7 +12,8 @@ import type { ConnectionState, RestConnectionNode } from '../shared/connection-n
 import { envLookup, expandEnvDeep } from '../shared/env';
 import { registerAdminRoutes } from './admin-routes';
 import { reportSavedCredentials } from './report-saved-credentials';
-import { forgetStoredTokens, tokenStoreSettings } from './token-store-settings';
+import { forgetStoredTokens, sharedStoreSettings, tokenStoreSettings } from './token-store-settings';
+import type { StoreWarn } from '../../lib/shared-store/redis-connection';
 import { readSettings } from '../shared/read-settings';
 
 type ConnectionDef = NodeDef & Partial<ConnectionProperties>;
@@ -36,14 +37,25 @@ export = function registerRestConnection(RED: NodeAPI): void {
       return () => listeners.delete(listener);
     };
 
+    const tellState = (state: ConnectionState) => listeners.forEach((listener) => listener(state));
+    // The shared store (Redis) going away or coming back: said once in the log, and shown on the nodes.
+    const warn: StoreWarn = (message, event) => {
+      node.warn(message);
+      if (event === 'unreachable') tellState({ level: 'warning', text: 'shared store down: local' });
+      if (event === 'reachable') tellState({ level: 'ok', text: 'shared store back' });
+    };
+
     node.getClient = () => {
       if (!client) {
-        client = RestClient.create(node.props, credentials, {
-          connectionId: node.id,
-          warn: (message) => node.warn(message),
-          tokenStore: tokenStoreSettings(RED),
-          onStateChange: (state) => listeners.forEach((listener) => listener(state)),
-        });
+        client = Promise.resolve().then(() =>
+          RestClient.create(node.props, credentials, {
+            connectionId: node.id,
+            warn,
+            tokenStore: tokenStoreSettings(RED),
+            store: sharedStoreSettings(RED),
+            onStateChange: tellState,
+          }),
+        );
         // Said once, by the connection; the nodes using it show the code in their status.
         client.catch((err: unknown) =>
           node.warn(isRestError(err) ? err.redact(secretsOut).message : secretsOut.redact(String(err))),

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { NodeAPI } from 'node-red';
 import type { OAuth2TokenStoreSettings } from '../../lib/auth/auth-context';
 import { DurableTokenStore } from '../../lib/oauth2/token-store';
+import { readStoreSettings, type StoreSettings } from '../../lib/shared-store/store-settings';
 
 /**
  * Directory and secret of the durable token store; undefined when there is no user
@@ -26,6 +27,15 @@ export function tokenStoreSettings(RED: NodeAPI): OAuth2TokenStoreSettings | und
       void RED.nodes.addCredentials(connectionId, { ...current, ...tokens });
     },
   };
+}
+
+/**
+ * settings.js `restConnection.store`: where the state several Node-RED instances share lives
+ * (Redis), or `{type: 'local'}`. A wrong value throws ERR_CONFIG, which the connection reports.
+ */
+export function sharedStoreSettings(RED: NodeAPI): StoreSettings {
+  const settings = RED.settings as unknown as { restConnection?: { store?: unknown } };
+  return readStoreSettings(settings.restConnection?.store);
 }
 
 /**

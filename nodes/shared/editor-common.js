@@ -59,6 +59,16 @@ var RestEditor = (function () {
     };
   }
 
+  /** A number from `min` to `max`, decimals allowed (rateLimit: 0.5 per second), as a number or its text. */
+  function validDecimal(min, max) {
+    return function (v) {
+      if (isEnvReference(v)) return true;
+      if (typeof v === 'string' ? !/^\s*\d+(\.\d+)?\s*$/.test(v) : typeof v !== 'number') return false;
+      var n = Number(v);
+      return Number.isFinite(n) && n >= min && n <= max;
+    };
+  }
+
   /** The connection's {name, value} lists (headers, query parameters, cookies, token parameters). */
   function validNameValueList(v) {
     return (
@@ -182,6 +192,7 @@ var RestEditor = (function () {
     validUrl: validUrl,
     validProxyUrl: validProxyUrl,
     validWholeNumber: validWholeNumber,
+    validDecimal: validDecimal,
     validNameValueList: validNameValueList,
     validTypedList: validTypedList,
     validJsonPath: validJsonPath,

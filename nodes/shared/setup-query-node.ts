@@ -26,7 +26,11 @@ export type QueryHandler = (context: QueryContext) => Promise<string>;
 export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodeProperties, handle: QueryHandler): void {
   const connection = RED.nodes.getNode(props.connection) as RestConnectionNode | null;
   let inFlight = 0;
+  /** Requests of the connection waiting for their turn (maxConcurrent / rateLimit). */
+  let waiting = 0;
+  let closed = false;
   const status = (value: NodeStatus) => node.status(value);
+  const showWaiting = () => status({ fill: 'blue', shape: 'ring', text: `${waiting} waiting` });
 
   if (!connection || typeof connection.getClient !== 'function') {
     status({ fill: 'red', shape: 'ring', text: 'no connection' });
@@ -37,9 +41,22 @@ export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodePropert
     });
     node.on('close', unsubscribe);
     // Surface a configuration error at deploy time, not at the first message.
-    connection.getClient().catch((err: unknown) => {
-      status({ fill: 'red', shape: 'ring', text: isRestError(err) ? err.code : 'connection error' });
-    });
+    connection.getClient().then(
+      (client) => {
+        if (closed) return;
+        // The connection's queue, shown by the nodes that have messages in it.
+        const stop = client.limiter.onWaitingChange((count) => {
+          waiting = count;
+          if (inFlight === 0) return;
+          if (waiting > 0) showWaiting();
+          else status({ fill: 'blue', shape: 'dot', text: requestingText() });
+        });
+        node.on('close', stop);
+      },
+      (err: unknown) => {
+        status({ fill: 'red', shape: 'ring', text: isRestError(err) ? err.code : 'connection error' });
+      },
+    );
   }
 
   const outputError = checkOutputProperty(RED, props.outputProperty);
@@ -56,11 +73,14 @@ export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodePropert
       return;
     }
     inFlight++;
-    status({ fill: 'blue', shape: 'dot', text: inFlight > 1 ? `requesting (${inFlight})` : 'requesting' });
+    if (waiting > 0) showWaiting();
+    else status({ fill: 'blue', shape: 'dot', text: requestingText() });
     run(connection, msg, send as QueryContext['send'])
       .then((text) => {
         inFlight--;
-        status({ fill: 'green', shape: 'dot', text });
+        // While messages still wait, that is what the user needs to see, not one result.
+        if (inFlight > 0 && waiting > 0) showWaiting();
+        else status({ fill: 'green', shape: 'dot', text });
         done();
       })
       .catch((err: unknown) => {
@@ -77,8 +97,13 @@ export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodePropert
   });
 
   node.on('close', () => {
+    closed = true;
     status({});
   });
+
+  function requestingText(): string {
+    return inFlight > 1 ? `requesting (${inFlight})` : 'requesting';
+  }
 
   async function run(connectionNode: RestConnectionNode, msg: Message, send: QueryContext['send']): Promise<string> {
     const client = await connectionNode.getClient();

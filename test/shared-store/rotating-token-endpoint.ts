@@ -1,7 +1,8 @@
 /**
  * A loopback OAuth2 token endpoint that rotates refresh tokens and, as real providers with
  * reuse detection do, revokes the whole family when a used refresh token comes back. It counts
- * its calls and remembers whether a reuse was seen.
+ * its calls and remembers whether a reuse was seen; an API checks the access tokens it issued
+ * with `accessTokenValid` (until they expire, or the family is revoked).
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -12,6 +13,8 @@ export interface RotatingTokenEndpoint {
   url: string;
   calls: number;
   reuses: number;
+  /** Whether an API should accept this access token: issued here, not expired (give or take `leewayMs`), family not revoked. */
+  accessTokenValid(accessToken: string, leewayMs?: number): boolean;
   /** Starts a new family and returns its first refresh token. */
   issue(): string;
   /** Refreshes `current` the way a TokenManager would (one token request); for `work` of a refresh. */
@@ -25,6 +28,7 @@ export async function startRotatingTokenEndpoint(
   const { delayMs = 100, expiresInSeconds = 60 } = options;
   const valid = new Set<string>();
   const used = new Set<string>();
+  const accessExpiry = new Map<string, number>();
   const endpoint = { calls: 0, reuses: 0 };
   const server = http.createServer((req, res) => {
     let body = '';
@@ -40,13 +44,16 @@ export async function startRotatingTokenEndpoint(
       if (used.has(refreshToken)) {
         endpoint.reuses++;
         valid.clear();
+        accessExpiry.clear();
         return answer(400, { error: 'invalid_grant', error_description: 'refresh token reused: grant revoked' });
       }
       if (!valid.delete(refreshToken)) return answer(400, { error: 'invalid_grant' });
       used.add(refreshToken);
       const next = token('rt');
       valid.add(next);
-      answer(200, { access_token: token('at'), refresh_token: next, expires_in: expiresInSeconds });
+      const access = token('at');
+      accessExpiry.set(access, Date.now() + expiresInSeconds * 1000);
+      answer(200, { access_token: access, refresh_token: next, expires_in: expiresInSeconds });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,6 +66,10 @@ export async function startRotatingTokenEndpoint(
     },
     get reuses() {
       return endpoint.reuses;
+    },
+    accessTokenValid(accessToken, leewayMs = 0) {
+      const expiry = accessExpiry.get(accessToken);
+      return expiry !== undefined && expiry + leewayMs > Date.now();
     },
     issue() {
       const first = token('rt');
