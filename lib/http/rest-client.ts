@@ -21,6 +21,7 @@ import { mergeQuery, type QueryValue } from './merge-query';
 import { cookieHeaderFromList, headersFromList, requestHeaders, type HeaderValues } from './request-headers';
 import { parseBaseUrl, resolveLink, resolveRequestUrl } from './resolve-url';
 import { BufferedResponse, shownResponseDetails, type RestResponse } from './rest-response';
+import { StreamedResponse } from './streamed-response';
 
 export interface RequestSpec {
   method: HttpMethod;
@@ -122,25 +123,40 @@ export class RestClient {
   }
 
   async request(spec: RequestSpec): Promise<RestResponse> {
+    return (await this.exchange(spec, false)) as RestResponse;
+  }
+
+  /**
+   * Like `request`, but a 2xx body is not read: the answer streams it (`chunks()`), counting
+   * maxResponseBytes as it goes. Other statuses are read and handled as by `request`.
+   */
+  async requestStream(spec: RequestSpec): Promise<StreamedResponse> {
+    const response = await this.exchange(spec, true);
+    if (response instanceof StreamedResponse) return response;
+    // A 2xx that was read already (there is none today): the stream is its buffer.
+    throw new RestError('ERR_CONFIG', `Unexpected buffered answer ${response.statusCode} to a streamed request.`);
+  }
+
+  private async exchange(spec: RequestSpec, streamBody: boolean): Promise<RestResponse | StreamedResponse> {
     if (this.closed) throw new RestError('ERR_CONFIG', 'The connection was closed (redeployed); try again.');
     const url = spec.link
       ? resolveLink(spec.link.href, spec.link.base, this.baseUrl)
       : resolveRequestUrl(this.baseUrl, spec.path ?? '');
     mergeQuery(url, this.props.queryParams, spec.query);
     const sent: OutgoingRequest = { url: new URL(url.href), headers: {} };
-    let response = await this.send(spec, sent);
-    if (this.auth.renew && needsRenewal(response.statusCode)) {
+    let response = await this.send(spec, sent, streamBody);
+    if (this.auth.renew && response instanceof BufferedResponse && needsRenewal(response.statusCode)) {
       const renewed = await this.auth.renew({
         statusCode: response.statusCode,
         body: response.body.toString('utf8', 0, 2048),
         request: sent,
       });
-      if (renewed) response = await this.send(spec, { url: new URL(url.href), headers: {} });
+      if (renewed) response = await this.send(spec, { url: new URL(url.href), headers: {} }, streamBody);
     }
     // A plain-HTTP request the proxy forwards sees the proxy's 407 as an ordinary response:
     // sent once more when a Digest nonce went stale, else ERR_PROXY naming the scheme it asked for.
     if (response.statusCode === 407 && this.transport.renewProxyAuth(url, response.headers['proxy-authenticate'])) {
-      response = await this.send(spec, { url: new URL(url.href), headers: {} });
+      response = await this.send(spec, { url: new URL(url.href), headers: {} }, streamBody);
     }
     if (response.statusCode === 407) {
       throw mapRequestError(
@@ -148,7 +164,9 @@ export class RestClient {
         this.errorContext(url),
       );
     }
-    if (response.statusCode >= 300) throw this.statusError(spec.method, response);
+    if (response instanceof BufferedResponse && response.statusCode >= 300) {
+      throw this.statusError(spec.method, response);
+    }
     return response;
   }
 
@@ -184,7 +202,11 @@ export class RestClient {
    * Makes one request (got retries transient failures inside it) with fresh auth. `outgoing` is
    * filled with what was sent, so a rejection can tell which credentials were refused.
    */
-  private async send(spec: RequestSpec, outgoing: OutgoingRequest): Promise<RestResponse> {
+  private async send(
+    spec: RequestSpec,
+    outgoing: OutgoingRequest,
+    streamBody: boolean,
+  ): Promise<RestResponse | StreamedResponse> {
     const { url } = outgoing;
     const headers = requestHeaders(this.connectionHeaders, spec.headers, this.cookieHeader);
     outgoing.headers = headers;
@@ -210,9 +232,23 @@ export class RestClient {
       );
     let raw: RawResponse;
     try {
-      raw = await fetchResponse(this.got, url, options, { maxBytes: limit, tooLarge });
+      raw = await fetchResponse(this.got, url, options, { maxBytes: limit, tooLarge }, streamBody);
     } catch (err) {
       throw mapRequestError(err, this.errorContext(url));
+    }
+    if (raw.stream) {
+      const { stream } = raw;
+      const shown = { statusCode: raw.statusCode, headers: raw.headers };
+      return new StreamedResponse(
+        { ...raw, stream },
+        {
+          redactor: this.redactor,
+          shownUrl,
+          maxBytes: limit,
+          tooLarge: () => tooLarge(shown),
+          mapError: (err) => mapRequestError(err, this.errorContext(url)),
+        },
+      );
     }
     return new BufferedResponse(raw, this.redactor, shownUrl);
   }
