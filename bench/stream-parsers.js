@@ -93,7 +93,9 @@ async function runParser(name, file) {
     const { pathToFileURL } = require('node:url');
     const dir = process.env.PARSER_MODULES;
     const file = dir ? require.resolve('stream-json/streamers/stream-array.js', { paths: [dir] }) : undefined;
-    const { default: streamArray } = await import(file ? pathToFileURL(file).href : 'stream-json/streamers/stream-array.js');
+    const { default: streamArray } = await import(
+      file ? pathToFileURL(file).href : 'stream-json/streamers/stream-array.js'
+    );
     const { Readable } = require('node:stream');
     await new Promise((resolve, reject) => {
       const pipeline = Readable.from(chunks).pipe(streamArray.withParserAsStream());

@@ -76,18 +76,26 @@ export class JsonRowScanner {
   /** Text of the envelope; `kept` is how far `text` is in it already. */
   private readonly envelope: string[] = [];
   private kept = 0;
+  /**
+   * The error found in the last chunk, thrown by the next call: that chunk's items before the
+   * fault are handed out first, so a flow gets every row that came before bad JSON.
+   */
+  private failure: JsonStreamError | undefined;
 
   constructor(private readonly keys: readonly string[]) {
     this.role = keys.length === 0 ? 'target' : 'descend';
   }
 
   write(chunk: Buffer): unknown[] {
+    this.throwFailure();
     return this.scan(this.decoder.write(chunk), false);
   }
 
   /** The end of the body: the last items, and the envelope parsed. Throws JsonStreamError. */
   end(): { items: unknown[]; result: ScanResult } {
+    this.throwFailure();
     const items = this.scan(this.decoder.end(), true);
+    this.throwFailure();
     if (this.mode !== Mode.Done) throw new JsonStreamError('the JSON document ends early');
     let doc: unknown;
     try {
@@ -98,13 +106,42 @@ export class JsonRowScanner {
     return { items, result: { doc, streamed: this.streamed } };
   }
 
+  private throwFailure(): void {
+    if (this.failure) throw this.failure;
+  }
+
   private scan(added: string, atEnd: boolean): unknown[] {
     // `text` holds only what a later chunk still needs (see release), and `pos` is its end.
     this.text += added;
     const items: unknown[] = [];
     const text = this.text;
     const n = text.length;
-    let i = this.pos;
+    try {
+      this.scanText(text, this.pos, n, items);
+    } catch (err) {
+      if (!(err instanceof JsonStreamError)) throw err;
+      this.failure = err;
+      if (err instanceof PartialItems) for (const item of err.items) items.push(item);
+      return items;
+    }
+    if (atEnd && this.mode === Mode.Skip && this.depth === -1) this.afterValue();
+    if (this.mode === Mode.Rows && this.lastComma >= this.itemsStart) {
+      try {
+        this.parseItems(text, this.itemsStart, this.lastComma, items);
+      } catch (err) {
+        if (!(err instanceof PartialItems)) throw err;
+        this.failure = err;
+        for (const item of err.items) items.push(item);
+        return items;
+      }
+      this.itemsStart = this.lastComma + 1;
+    }
+    this.release(n);
+    return items;
+  }
+
+  private scanText(text: string, from: number, n: number, items: unknown[]): void {
+    let i = from;
     while (i < n) {
       switch (this.mode) {
         case Mode.Rows:
@@ -128,13 +165,6 @@ export class JsonRowScanner {
           i = this.scanStructure(text, i);
       }
     }
-    if (atEnd && this.mode === Mode.Skip && this.depth === -1) this.afterValue();
-    if (this.mode === Mode.Rows && this.lastComma >= this.itemsStart) {
-      this.parseItems(text, this.itemsStart, this.lastComma, items);
-      this.itemsStart = this.lastComma + 1;
-    }
-    this.release(n);
-    return items;
   }
 
   /** One character of the envelope's structure (outside skipped values and the rows). */
@@ -209,7 +239,14 @@ export class JsonRowScanner {
   }
 
   private matchKey(keyText: string): void {
-    const key = keyText.includes('\\') ? (JSON.parse(keyText) as string) : keyText.slice(1, -1);
+    let key = keyText.slice(1, -1);
+    if (key.includes('\\')) {
+      try {
+        key = JSON.parse(keyText) as string;
+      } catch {
+        throw new JsonStreamError('a property name is not valid JSON');
+      }
+    }
     const step = this.keys[this.level - 1];
     if (key !== step || this.found) this.role = 'skip';
     else this.role = this.level === this.keys.length ? 'target' : 'descend';
@@ -320,7 +357,7 @@ export class JsonRowScanner {
     try {
       parsed = JSON.parse('[' + text.slice(from, to) + ']') as unknown[];
     } catch {
-      throw new JsonStreamError('an item of the rows array is not valid JSON');
+      throw new PartialItems('an item of the rows array is not valid JSON', validItemsBefore(text.slice(from, to)));
     }
     // Nothing between two commas (`[1,,2]`, `[,1]`) parses as no items here; it is not JSON.
     if (parsed.length === 0) throw new JsonStreamError('an empty item in the rows array');
@@ -338,7 +375,8 @@ export class JsonRowScanner {
       keepFrom = n;
       if (this.mode === Mode.KeyString) keepFrom = this.keyStart;
       // An escape may go on in the next chunk: `"a\` then `"b"`.
-      else if (this.mode === Mode.Skip && this.inString) while (keepFrom > 0 && this.text.charCodeAt(keepFrom - 1) === BACKSLASH) keepFrom--;
+      else if (this.mode === Mode.Skip && this.inString)
+        while (keepFrom > 0 && this.text.charCodeAt(keepFrom - 1) === BACKSLASH) keepFrom--;
       this.kept = n;
     }
     this.text = this.text.slice(keepFrom);
@@ -348,6 +386,41 @@ export class JsonRowScanner {
     this.keyStart -= keepFrom;
     this.lastComma -= keepFrom;
   }
+}
+
+/** A fault inside a run of items, with the items before it that are valid. */
+class PartialItems extends JsonStreamError {
+  constructor(
+    message: string,
+    readonly items: unknown[],
+  ) {
+    super(message);
+  }
+}
+
+/** The slow path, after JSON.parse refused a run of items: each item on its own, up to the bad one. */
+function validItemsBefore(run: string): unknown[] {
+  const valid: unknown[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i <= run.length; i++) {
+    const c = i < run.length ? run.charCodeAt(i) : COMMA;
+    if (c === QUOTE) {
+      const close = stringEnd(run, i + 1);
+      if (close < 0) break;
+      i = close;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+    else if (c === COMMA && depth === 0) {
+      try {
+        valid.push(JSON.parse(run.slice(start, i)));
+      } catch {
+        break;
+      }
+      start = i + 1;
+    }
+  }
+  return valid;
 }
 
 /** Index of the quote that closes a string whose content starts at `from`, or -1 when not in `text` yet. */

@@ -117,7 +117,10 @@ function afterRowsSent(err: unknown, sent: { rows: number; messages: number }, m
 
 function checkBatchSize(batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RestError('ERR_CONFIG', `batchSize must be a whole number of at least 1, not ${JSON.stringify(batchSize)}`);
+    throw new RestError(
+      'ERR_CONFIG',
+      `batchSize must be a whole number of at least 1, not ${JSON.stringify(batchSize)}`,
+    );
   }
 }
 

@@ -10,14 +10,17 @@ import { RowExtractor, type RowExtractorOptions } from '../../lib/extract/row-ex
 import { JsonStreamError } from '../../lib/stream/json-row-scanner';
 import { StreamedRows } from '../../lib/stream/streamed-rows';
 
-function readerFor(options: RowExtractorOptions): StreamedRows {
-  const reader = StreamedRows.of(new RowExtractor(options).table());
+type Options = Partial<RowExtractorOptions>;
+const extractor = (options: Options) => new RowExtractor({ rowsPath: '$', columns: [], format: 'objects', ...options });
+
+function readerFor(options: Options): StreamedRows {
+  const reader = StreamedRows.of(extractor(options).table());
   assert.ok(reader, `${options.rowsPath} streams`);
   return reader;
 }
 
 /** Rows and the envelope document, the body cut into the given pieces. */
-function readInPieces(options: RowExtractorOptions, pieces: Buffer[]): { rows: unknown[]; doc: unknown } {
+function readInPieces(options: Options, pieces: Buffer[]): { rows: unknown[]; doc: unknown } {
   const reader = readerFor(options);
   const rows: unknown[] = [];
   for (const piece of pieces) rows.push(...reader.write(piece));
@@ -34,11 +37,15 @@ function everyCut(body: string): Buffer[][] {
   return cuts;
 }
 
-function assertSameAsWhole(options: RowExtractorOptions, body: string): void {
-  const expected = new RowExtractor(options).extract(JSON.parse(body));
+function assertSameAsWhole(options: Options, body: string): void {
+  const expected = extractor(options).extract(JSON.parse(body));
   for (const pieces of everyCut(body)) {
     const { rows } = readInPieces(options, pieces);
-    assert.deepEqual(rows, expected, `${options.rowsPath} on ${body} cut into ${pieces.map((p) => p.length).join('+')}`);
+    assert.deepEqual(
+      rows,
+      expected,
+      `${options.rowsPath} on ${body} cut into ${pieces.map((p) => p.length).join('+')}`,
+    );
   }
 }
 
@@ -93,7 +100,14 @@ describe('stream: rows read from a body in chunks', function () {
       assertSameAsWhole({ rowsPath: '$.data', columns: [{ name: 'city', path: '$.address.city' }] }, body);
       assertSameAsWhole({ rowsPath: '$.data[*]', format: 'arrays' }, body);
       assertSameAsWhole(
-        { rowsPath: '$.data', format: 'arrays', columns: [{ name: 'id', path: 'id' }, { name: 'x', path: 'extra' }] },
+        {
+          rowsPath: '$.data',
+          format: 'arrays',
+          columns: [
+            { name: 'id', path: 'id' },
+            { name: 'x', path: 'extra' },
+          ],
+        },
         body,
       );
     });
@@ -146,7 +160,7 @@ describe('stream: rows read from a body in chunks', function () {
     ]) {
       it(`${path} does not stream`, () => {
         assert.equal(new CompiledPath('rowsPath', path).streamSteps, undefined);
-        assert.equal(StreamedRows.of(new RowExtractor({ rowsPath: path }).table()), undefined);
+        assert.equal(StreamedRows.of(extractor({ rowsPath: path }).table()), undefined);
       });
     }
   });
@@ -184,6 +198,14 @@ describe('stream: rows read from a body in chunks', function () {
         }
       });
     }
+  });
+
+  it('hands out the rows before a bad one in the same chunk, then fails on the next call', () => {
+    const reader = readerFor({ rowsPath: '$.data' });
+    const body = '{"data":[{"id":1},{"id":"2,}"},[3,{"a":[4]}],{"id":oops},{"id":5}]}';
+    assert.deepEqual(reader.write(Buffer.from(body)), [{ id: 1 }, { id: '2,}' }, [3, { a: [4] }]]);
+    assert.throws(() => reader.write(Buffer.from('')), JsonStreamError);
+    assert.throws(() => reader.end(), JsonStreamError);
   });
 
   it('reads many rows across 64 KB chunks with escapes and multi-byte characters at the cuts', () => {
