@@ -51,11 +51,13 @@ export async function* streamPages(
     origin ??= originOf(response.url);
     const reader = StreamedRows.of(table);
     if (!reader) throw new Error('streamPages needs a rowsPath that streams (canStream)');
-    const hash = createHash('sha256');
+    // Only paging compares pages: without it, no hash of every byte.
+    const paging = plan.mode !== 'none';
+    const hash = paging ? createHash('sha256') : undefined;
     const head: Buffer[] = [];
     let headBytes = 0;
     // Rows held while this page still looks like the previous one.
-    let held: unknown[] | undefined = previous && plan.mode !== 'none' ? [] : undefined;
+    let held: unknown[] | undefined = previous && paging ? [] : undefined;
     let pageRows = 0;
     const chunks = response.chunks();
     let doc: unknown;
@@ -65,8 +67,8 @@ export async function* streamPages(
         const next = await step(() => chunks.next());
         if (next.done) break;
         const chunk = next.value;
-        hash.update(chunk);
-        if (headBytes < REPEAT_CHECK_BYTES) {
+        hash?.update(chunk);
+        if (paging && headBytes < REPEAT_CHECK_BYTES) {
           head.push(chunk);
           headBytes += chunk.length;
         }
@@ -89,8 +91,8 @@ export async function* streamPages(
       await chunks.return(undefined);
     }
     pageRows += last.length;
-    const digest = hash.digest('hex');
-    if (previous && plan.mode !== 'none' && digest === previous.hash) {
+    const digest = hash?.digest('hex') ?? '';
+    if (previous && paging && digest === previous.hash) {
       warn(
         `page ${pageNumber} is identical to page ${pageNumber - 1}: the API seems to ignore the paging ` +
           `settings; stopped after ${pageNumber - 1} pages` +
