@@ -217,6 +217,9 @@ export class RestClient {
       agent: this.transport.agentsFor(url),
       hooks: { beforeRedirect: [(redirected) => this.stripCredentialsOnRedirect(redirected)] },
     };
+    // A streamed body may take longer than `timeout` in all: the timeout then bounds the wait for
+    // the answer and every pause in the data, not the whole download.
+    if (streamBody) options.timeout = { request: undefined, response: this.props.timeout, socket: this.props.timeout };
     if (spec.body && carriesBody(spec.method, spec.body.type, spec.body.payload)) {
       const encoded = encodeBody(spec.body.type, spec.body.payload);
       options.body = encoded.body;

@@ -319,6 +319,47 @@ describe('nodes: execute-rest-grid streams rows with split and batchSize', funct
     });
   });
 
+  it('the timeout bounds each pause in a streamed body, not the whole download', async () => {
+    routes['/rows'] = async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      for (let id = 1; id <= 8; id++) {
+        res.write((id > 1 ? ',' : '') + JSON.stringify(row(id)));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      res.end(']');
+    };
+    await load(flow({ rowsPath: '$', batchSize: 4 }, { timeout: 600 }));
+    const all = messages('out', 2, 15000);
+    const out = silence('caught', 2000);
+    helper.getNode('restNode').receive({});
+    const sent = (await all) as Msg[];
+    assert.deepEqual(
+      sent.flatMap((msg) => msg.payload as unknown[]),
+      rows(8),
+    );
+    await out;
+  });
+
+  it('a body that stalls longer than the timeout: ERR_TIMEOUT after the rows before the stall', async () => {
+    routes['/rows'] = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(`[${rows(3).map((r) => JSON.stringify(r)).join(',')},`);
+    };
+    await load(flow({ rowsPath: '$' }, { timeout: 300 }));
+    // Row 3 waits for the row after it (or the end) to know whether it is the last.
+    const sent = messages('out', 2);
+    const caught = nextMessage('caught', 15000);
+    helper.getNode('restNode').receive({});
+    assert.deepEqual(
+      ((await sent) as Msg[]).map((msg) => msg.payload),
+      rows(2),
+    );
+    const failed = (await caught) as Msg;
+    assert.equal(failed.error?.code, 'ERR_TIMEOUT');
+    assert.match(failed.error!.message, /2 rows in 2 messages were sent before the failure/);
+  });
+
   it('refuses a batchSize that is not a whole number from 1 with ERR_CONFIG', async () => {
     await load(flow({ rowsPath: '$', batchSize: '0' }));
     const caught = nextMessage('caught');
