@@ -344,7 +344,11 @@ describe('nodes: execute-rest-grid streams rows with split and batchSize', funct
   it('a body that stalls longer than the timeout: ERR_TIMEOUT after the rows before the stall', async () => {
     routes['/rows'] = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.write(`[${rows(3).map((r) => JSON.stringify(r)).join(',')},`);
+      res.write(
+        `[${rows(3)
+          .map((r) => JSON.stringify(r))
+          .join(',')},`,
+      );
     };
     await load(flow({ rowsPath: '$' }, { timeout: 300 }));
     // Row 3 waits for the row after it (or the end) to know whether it is the last.
