@@ -361,7 +361,7 @@ describe('nodes: execute-rest-grid streams rows with split and batchSize', funct
     );
     const failed = (await caught) as Msg;
     assert.equal(failed.error?.code, 'ERR_TIMEOUT');
-    assert.match(failed.error!.message, /2 rows in 2 messages were sent before the failure/);
+    assert.match(failed.error.message, /2 rows in 2 messages were sent before the failure/);
   });
 
   it('refuses a batchSize that is not a whole number from 1 with ERR_CONFIG', async () => {
