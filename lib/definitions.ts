@@ -93,6 +93,7 @@ export const gridDefaults: GridProperties = {
   columns: [],
   format: 'objects',
   split: false,
+  batchSize: 1,
   paging: 'none',
   nextPath: '',
   pageParam: '',

@@ -112,6 +112,8 @@ export interface GridProperties extends QueryNodeProperties {
   columns: ColumnDefinition[];
   format: 'objects' | 'arrays';
   split: boolean;
+  /** With split: rows per message (1: the row itself; more: an array of rows). */
+  batchSize: number;
   paging: PagingMode;
   nextPath: string;
   pageParam: string;

@@ -81,6 +81,16 @@ export class CompiledPath {
     return this.expandLast ? undefined : this.keys;
   }
 
+  /**
+   * The steps of a path the response stream can follow (lib/stream/): plain property names,
+   * optionally ending in `[*]`. Undefined for every other form (filters, `..`, unions, slices,
+   * indexes), and for names that also select something in an array (`0`, `length`).
+   */
+  get streamSteps(): { keys: readonly string[]; expandLast: boolean } | undefined {
+    if (!this.keys || this.keys.some((key) => key === 'length' || /^\d+$/.test(key))) return undefined;
+    return { keys: this.keys, expandLast: this.expandLast };
+  }
+
   /** True when the path is `$` alone: the document itself. */
   get isRoot(): boolean {
     return this.keys !== undefined && this.keys.length === 0 && !this.expandLast;

@@ -23,11 +23,20 @@ export class RowTable {
   }
 
   extract(doc: unknown): unknown[] {
-    const rows = this.matchRows(doc);
+    return this.shape(this.matchRows(doc));
+  }
+
+  /** The rows as the node sends them (columns, format), for rows already picked by `rowsPath`. */
+  shape(rows: unknown[]): unknown[] {
     if (this.columns) return this.asArrays ? this.toArrays(rows, this.columns) : this.toObjects(rows, this.columns);
     if (!this.asArrays || rows.length === 0) return rows;
     if (!this.inferred) this.inferred = inferColumns(rows[0]);
     return this.keysToArrays(rows, this.inferred);
+  }
+
+  /** The rowsPath of this table (a stream follows its plain forms). */
+  get path(): CompiledPath {
+    return this.rowsPath;
   }
 
   private matchRows(doc: unknown): unknown[] {

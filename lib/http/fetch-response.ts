@@ -20,6 +20,11 @@ export interface RawResponse {
   /** The final URL, after redirects. */
   url: string;
   body: Buffer;
+  /**
+   * With `streamBody`, a 2xx body is not read here: `body` is empty and this is the stream to
+   * read it from (as it arrives, with backpressure). Other statuses are read into `body` as usual.
+   */
+  stream?: Readable;
 }
 
 export interface ReadLimits {
@@ -49,6 +54,7 @@ export function fetchResponse(
   limits: ReadLimits,
   /** Runs before each retry (after got's delay); the retry starts when it resolves (the connection's limits). */
   beforeRetry?: () => Promise<void>,
+  streamBody = false,
 ): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
     const { signal } = limits;
@@ -90,12 +96,18 @@ export function fetchResponse(
           return;
         }
         answer = response;
+        if (streamBody && response.statusCode < 300) {
+          const { statusCode, headers, url: finalUrl } = response;
+          succeed({ statusCode, headers, url: finalUrl, body: Buffer.alloc(0), stream: request });
+          return;
+        }
         // A compressed body's content-length is that of the compressed bytes: a first size only.
         body = new BodyBuffer(declared, limits.maxBytes);
-      });
-      request.on('data', (chunk: Buffer) => {
-        if (settled || !body) return;
-        if (!body.append(chunk)) fail(limits.tooLarge(answer));
+        // Attached only now, so a streamed body stays paused until its reader asks for it.
+        request.on('data', (chunk: Buffer) => {
+          if (settled || !body) return;
+          if (!body.append(chunk)) fail(limits.tooLarge(answer));
+        });
       });
       request.once('end', () => {
         if (!answer || !body) return;

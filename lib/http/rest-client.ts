@@ -29,6 +29,7 @@ import { mergeQuery, type QueryValue } from './merge-query';
 import { cookieHeaderFromList, headersFromList, requestHeaders, type HeaderValues } from './request-headers';
 import { parseBaseUrl, resolveLink, resolveRequestUrl } from './resolve-url';
 import { BufferedResponse, shownResponseDetails, type RestResponse } from './rest-response';
+import { StreamedResponse } from './streamed-response';
 
 export interface RequestSpec {
   method: HttpMethod;
@@ -166,23 +167,39 @@ export class RestClient {
   }
 
   async request(spec: RequestSpec): Promise<RestResponse> {
+    return (await this.exchange(spec, false)) as RestResponse;
+  }
+
+  /**
+   * Like `request`, but a 2xx body is not read: the answer streams it (`chunks()`), counting
+   * maxResponseBytes as it goes. Other statuses are read and handled as by `request`.
+   */
+  async requestStream(spec: RequestSpec): Promise<StreamedResponse> {
+    const response = await this.exchange(spec, true);
+    if (response instanceof StreamedResponse) return response;
+    // A 2xx that was read already (there is none today): the stream is its buffer.
+    throw new RestError('ERR_CONFIG', `Unexpected buffered answer ${response.statusCode} to a streamed request.`);
+  }
+
+  private async exchange(spec: RequestSpec, streamBody: boolean): Promise<RestResponse | StreamedResponse> {
     if (this.closed) throw new RestError('ERR_CONFIG', 'The connection was closed (redeployed); try again.');
     const url = spec.link
       ? resolveLink(spec.link.href, spec.link.base, this.baseUrl)
       : resolveRequestUrl(this.baseUrl, spec.path ?? '');
     mergeQuery(url, this.props.queryParams, spec.query);
     const sent: OutgoingRequest = { url: new URL(url.href), headers: {}, method: spec.method };
-    let response: RestResponse;
+    let response: RestResponse | StreamedResponse;
     try {
-      response = await this.send(spec, sent);
-      if (this.auth.renew && needsRenewal(response.statusCode)) {
+      response = await this.send(spec, sent, streamBody);
+      if (this.auth.renew && response instanceof BufferedResponse && needsRenewal(response.statusCode)) {
         const renewed = await this.auth.renew({
           statusCode: response.statusCode,
           body: response.body.toString('utf8', 0, 2048),
           request: sent,
           headers: response.headers,
         });
-        if (renewed) response = await this.send(spec, { url: new URL(url.href), headers: {}, method: spec.method });
+        if (renewed)
+          response = await this.send(spec, { url: new URL(url.href), headers: {}, method: spec.method }, streamBody);
       }
     } finally {
       this.auth.settled?.(sent);
@@ -190,7 +207,7 @@ export class RestClient {
     // A plain-HTTP request the proxy forwards sees the proxy's 407 as an ordinary response:
     // sent once more when a Digest nonce went stale, else ERR_PROXY naming the scheme it asked for.
     if (response.statusCode === 407 && this.transport.renewProxyAuth(url, response.headers['proxy-authenticate'])) {
-      response = await this.send(spec, { url: new URL(url.href), headers: {}, method: spec.method });
+      response = await this.send(spec, { url: new URL(url.href), headers: {}, method: spec.method }, streamBody);
     }
     if (response.statusCode === 407) {
       throw mapRequestError(
@@ -198,7 +215,9 @@ export class RestClient {
         this.errorContext(url),
       );
     }
-    if (response.statusCode >= 300) throw this.statusError(spec.method, response);
+    if (response instanceof BufferedResponse && response.statusCode >= 300) {
+      throw this.statusError(spec.method, response);
+    }
     return response;
   }
 
@@ -242,16 +261,26 @@ export class RestClient {
    * Makes one request (got retries transient failures inside it) with fresh auth. `outgoing` is
    * filled with what was sent, so a rejection can tell which credentials were refused.
    */
-  private async send(spec: RequestSpec, outgoing: OutgoingRequest): Promise<RestResponse> {
+  private async send(
+    spec: RequestSpec,
+    outgoing: OutgoingRequest,
+    streamBody: boolean,
+  ): Promise<RestResponse | StreamedResponse> {
     const headers = requestHeaders(this.connectionHeaders, spec.headers, this.cookieHeader);
     outgoing.headers = headers;
     let permit: Permit = await this.limiter.acquire();
     try {
-      return await this.sendWithPermit(spec, outgoing, headers, async () => {
-        // A retry goes to the back of the queue, as any request would.
-        permit.release();
-        permit = await this.limiter.acquire();
-      });
+      return await this.sendWithPermit(
+        spec,
+        outgoing,
+        headers,
+        async () => {
+          // A retry goes to the back of the queue, as any request would.
+          permit.release();
+          permit = await this.limiter.acquire();
+        },
+        streamBody,
+      );
     } finally {
       permit.release();
     }
@@ -262,7 +291,8 @@ export class RestClient {
     outgoing: OutgoingRequest,
     headers: Record<string, string>,
     beforeRetry: () => Promise<void>,
-  ): Promise<RestResponse> {
+    streamBody: boolean,
+  ): Promise<RestResponse | StreamedResponse> {
     const { url } = outgoing;
     // After the permit: a request that waited long gets a token that is fresh when it is sent.
     await this.auth.apply(outgoing);
@@ -275,6 +305,9 @@ export class RestClient {
         beforeRetry: [(error) => this.refreshCredentialsForRetry(outgoing, error.options.headers)],
       },
     };
+    // A streamed body may take longer than `timeout` in all: the timeout then bounds the wait for
+    // the answer and every pause in the data, not the whole download.
+    if (streamBody) options.timeout = { request: undefined, response: this.props.timeout, socket: this.props.timeout };
     if (spec.body && carriesBody(spec.method, spec.body.type, spec.body.payload)) {
       const encoded = encodeBody(spec.body.type, spec.body.payload);
       options.body = encoded.body;
@@ -309,9 +342,24 @@ export class RestClient {
             ),
         },
         beforeRetry,
+        streamBody,
       );
     } catch (err) {
       throw mapRequestError(err, this.errorContext(url));
+    }
+    if (raw.stream) {
+      const { stream } = raw;
+      const shown = { statusCode: raw.statusCode, headers: raw.headers };
+      return new StreamedResponse(
+        { ...raw, stream },
+        {
+          redactor: this.redactor,
+          shownUrl,
+          maxBytes: limit,
+          tooLarge: () => tooLarge(shown),
+          mapError: (err) => mapRequestError(err, this.errorContext(url)),
+        },
+      );
     }
     return new BufferedResponse(raw, this.redactor, shownUrl);
   }

@@ -109,7 +109,7 @@ function originOf(url: string): string | undefined {
 }
 
 /** Refuses a next link to another origin (the client refuses it too; this keeps paging safe alone). */
-function checkOrigin(link: { href: string; base: string }, origin: string): void {
+export function checkOrigin(link: { href: string; base: string }, origin: string): void {
   resolveOnOrigin(
     link.href,
     link.base,

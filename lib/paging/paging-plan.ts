@@ -101,7 +101,7 @@ export class PagingPlan {
    * `rowsSoFar` counts the rows of all pages so far: the next offset.
    */
   nextRequest(current: ParsedPage, pageNumber: number, rowsSoFar: number): PageRequest | undefined {
-    const rowCount = current.rows.length;
+    const rowCount = current.rowCount ?? current.rows.length;
     if (rowCount === 0) return undefined;
     const query: Record<string, string | number> = {};
     switch (this.mode) {
@@ -136,6 +136,8 @@ export class PagingPlan {
 export interface ParsedPage {
   doc: unknown;
   rows: unknown[];
+  /** The page's row count when `rows` is not kept (a streamed page); else rows.length. */
+  rowCount?: number;
   response: PageResponse;
 }
 

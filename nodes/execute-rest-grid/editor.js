@@ -39,6 +39,7 @@
       nextPath: RestEditor.validJsonPath,
       pageSize: RestEditor.validWholeNumber(1),
       maxPages: RestEditor.validWholeNumber(1),
+      batchSize: RestEditor.validWholeNumber(1),
     },
     prepare: function (node) {
       RestEditor.pairList('rest-grid-columns', node.columns, COLUMNS);
@@ -51,6 +52,13 @@
       }
       $('#node-input-paging').on('change', updatePaging);
       updatePaging();
+
+      function updateBatch() {
+        var split = $('#node-input-split').is(':checked');
+        $('#rest-grid-batch-row, #rest-grid-batch-note').toggle(split);
+      }
+      $('#node-input-split').on('change', updateBatch);
+      updateBatch();
 
       RestEditor.showNumbers(node, NUMBER_FIELDS, 'rest-grid-', DEFINITIONS);
     },

@@ -1,22 +1,25 @@
 /**
  * `execute-rest-grid`: runs a request (and its further pages) and emits rows: all in one
- * message, or one message per row (`split`) sent as each page arrives.
+ * message, or (`split`) in messages of `batchSize` rows sent while the response still arrives.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { RequestSpec } from '../../lib/http/rest-client';
 import type { RestResponse } from '../../lib/http/rest-response';
 import { gridDefaults } from '../../lib/definitions';
 import { RestError, isRestError } from '../../lib/errors';
+import type { RowTable } from '../../lib/extract/row-table';
 import { RowExtractor } from '../../lib/extract/row-extractor';
 import { collectRows } from '../../lib/paging/collect-rows';
 import { pages } from '../../lib/paging/pages';
 import { PagingPlan, type PageRequest } from '../../lib/paging/paging-plan';
-import { splitRows } from '../../lib/paging/split-rows';
+import { batchRows } from '../../lib/stream/batch-rows';
+import { canStream, streamPages } from '../../lib/stream/stream-pages';
 import type { GridProperties } from '../../lib/types';
 import { addResponseDetails } from '../shared/response-details';
 import { setupQueryNode, showConfigError, type QueryContext } from '../shared/setup-query-node';
 import { envLookup } from '../shared/env';
 import { readSettings } from '../shared/read-settings';
+import type { Message } from '../shared/message';
 import { RowMessages } from './row-messages';
 
 export = function registerExecuteRestGrid(RED: NodeAPI): void {
@@ -27,6 +30,7 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
     const outputProperty = props.outputProperty || 'payload';
     let compiled: { extractor: RowExtractor; plan: PagingPlan } | RestError;
     try {
+      checkBatchSize(props.batchSize);
       compiled = { extractor: new RowExtractor(props), plan: new PagingPlan(props) };
     } catch (err) {
       // Reported on each message (so a catch node sees it) and in the status now.
@@ -35,37 +39,90 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
 
     setupQueryNode(RED, node, props, async ({ client, request, msg, send }: QueryContext) => {
       if (compiled instanceof RestError) throw compiled;
+      const { plan } = compiled;
       const table = compiled.extractor.table();
-      const fetchPage = (page: PageRequest) => client.request(pageRequest(request, page));
-      const stream = pages(compiled.plan, fetchPage, table, (text) => node.warn(text));
+      const warn = (text: string) => node.warn(text);
       const columnNames = () => (props.format === 'arrays' ? table.columnNames() : undefined);
-      // fetchPage returns the client's RestResponse; paging only needs part of it.
-      let last: RestResponse | undefined;
-      let rowCount = 0;
       if (props.split) {
-        const rowMessages = new RowMessages(RED, msg, outputProperty, client);
-        for await (const item of splitRows(stream)) {
-          send(rowMessages.build(item, item.last ? columnNames() : undefined));
-          last = item.response as RestResponse;
-          rowCount = item.index + 1;
+        const rowMessages = new RowMessages(RED, msg, outputProperty, client, props.batchSize);
+        const chunks = splitSource(table, plan, request, client, warn);
+        let sent = { rows: 0, messages: 0 };
+        let last: { statusCode: number } | undefined;
+        try {
+          for await (const batch of batchRows(chunks, props.batchSize)) {
+            send(rowMessages.build(batch, batch.last ? columnNames() : undefined));
+            sent = { rows: batch.rowsBefore + batch.rows.length, messages: batch.index + 1 };
+            last = batch.response;
+            // Lets the messages just sent (and everything else) run before the next batch is parsed.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+        } catch (err) {
+          throw afterRowsSent(err, sent, msg);
         }
-      } else {
-        const collected = await collectRows(stream);
-        last = collected.lastResponse as RestResponse | undefined;
-        rowCount = collected.rows.length;
-        if (last) addResponseDetails(msg, last, client);
-        msg.rowCount = rowCount;
-        const columns = columnNames();
-        if (columns) msg.columns = columns;
-        RED.util.setMessageProperty(msg, outputProperty, collected.rows, true);
-        send(msg);
+        return statusText(last?.statusCode, sent.rows);
       }
-      return `${last?.statusCode ?? ''} · ${rowCount} row${rowCount === 1 ? '' : 's'}`;
+      const fetchPage = (page: PageRequest) => client.request(pageRequest(request, page));
+      const collected = await collectRows(pages(plan, fetchPage, table, warn));
+      const last = collected.lastResponse as RestResponse | undefined;
+      if (last) addResponseDetails(msg, last, client);
+      msg.rowCount = collected.rows.length;
+      const columns = columnNames();
+      if (columns) msg.columns = columns;
+      RED.util.setMessageProperty(msg, outputProperty, collected.rows, true);
+      send(msg);
+      return statusText(last?.statusCode, collected.rows.length);
     });
     if (compiled instanceof RestError) showConfigError(node, compiled);
   }
   RED.nodes.registerType('execute-rest-grid', ExecuteRestGrid);
 };
+
+/**
+ * The rows of `split` as they arrive: read from the response stream when rowsPath allows it, else
+ * from each page parsed whole (filters, recursive descent: see the help).
+ */
+function splitSource(
+  table: RowTable,
+  plan: PagingPlan,
+  request: RequestSpec,
+  client: QueryContext['client'],
+  warn: (text: string) => void,
+): AsyncIterable<{ rows: unknown[]; response: { statusCode: number; headers: RestResponse['headers']; url: string } }> {
+  if (canStream(table)) {
+    return streamPages(plan, (page) => client.requestStream(pageRequest(request, page)), table, warn);
+  }
+  return pages(plan, (page) => client.request(pageRequest(request, page)), table, warn) as AsyncIterable<{
+    rows: unknown[];
+    response: RestResponse;
+  }>;
+}
+
+function statusText(statusCode: number | undefined, rowCount: number): string {
+  return `${statusCode ?? ''} · ${rowCount} row${rowCount === 1 ? '' : 's'}`;
+}
+
+/** A failure after some rows went out: the error says how many, and so does msg.rowCount. */
+function afterRowsSent(err: unknown, sent: { rows: number; messages: number }, msg: Message): unknown {
+  if (sent.messages === 0 || !isRestError(err)) return err;
+  msg.rowCount = sent.rows;
+  const rows = `${sent.rows} row${sent.rows === 1 ? '' : 's'}`;
+  const messages = `${sent.messages} message${sent.messages === 1 ? ' was' : 's were'}`;
+  return new RestError(
+    err.code,
+    `${err.message} ${rows} in ${messages} sent before the failure; the last of them has no ` +
+      'msg.parts.count, so a join node does not complete.',
+    { ...err, cause: err },
+  );
+}
+
+function checkBatchSize(batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RestError(
+      'ERR_CONFIG',
+      `batchSize must be a whole number of at least 1, not ${JSON.stringify(batchSize)}`,
+    );
+  }
+}
 
 /** The first page is the node's request; later pages follow a link or change paging parameters. */
 function pageRequest(request: RequestSpec, page: PageRequest): RequestSpec {

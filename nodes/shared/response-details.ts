@@ -5,7 +5,11 @@ import { bodyExcerpt, isRestError } from '../../lib/errors';
 import type { Message } from './message';
 
 /** Puts the response's status, headers and URL on a message that goes on, with secrets masked. */
-export function addResponseDetails(msg: Message, response: RestResponse, client: RestClient): void {
+export function addResponseDetails(
+  msg: Message,
+  response: Pick<RestResponse, 'statusCode' | 'headers' | 'url'>,
+  client: RestClient,
+): void {
   msg.statusCode = response.statusCode;
   msg.headers = client.redactor.redactDeep(response.headers);
   msg.responseUrl = client.safeUrl(response.url);
