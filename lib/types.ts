@@ -39,12 +39,18 @@ export interface ConnectionProperties {
   revokeUrl: string;
   scope: string;
   tokenParams: NameValue[];
+  /** Where `tokenParams` go on token and refresh requests. */
+  tokenParamsIn: 'body' | 'query';
+  /** Extra headers sent to the token endpoint only (token, refresh, revoke, device requests), never to the API. */
+  tokenHeaders: NameValue[];
   authorizeParams: NameValue[];
   clientAuth: OAuth2ClientAuth;
   usePkce: boolean;
   accessTokenPath: string;
   refreshTokenPath: string;
   expiresInPath: string;
+  /** JSONPath of an instance URL in the token response (Salesforce `$.instance_url`): API calls go to its origin. */
+  instanceUrlPath: string;
   headers: NameValue[];
   queryParams: NameValue[];
   cookies: NameValue[];

@@ -7,6 +7,7 @@
 import { RestError } from '../errors';
 import { codeChallengeOf } from '../oauth2/authorization-requests';
 import { TokenManager, type ResolvedEndpoints } from '../oauth2/token-manager';
+import { tokenRequestHeaders } from '../oauth2/token-request-headers';
 import type { ConnectionCredentials, ConnectionProperties, OAuth2ClientAuth, OAuth2Grant } from '../types';
 import type { AuthContext } from './auth-context';
 import { tokenHeaderValue } from './static';
@@ -49,6 +50,11 @@ export class OAuth2Auth implements AuthStrategy {
         `Unknown OAuth2 clientAuth "${String(props.clientAuth)}" (header, body or none).`,
       );
     }
+    if (props.tokenParamsIn && !['body', 'query'].includes(props.tokenParamsIn)) {
+      throw new RestError('ERR_CONFIG', `Unknown tokenParamsIn "${String(props.tokenParamsIn)}" (body or query).`);
+    }
+    // Checked now, so a bad token header is a deploy-time error rather than a failed request.
+    tokenRequestHeaders(props.tokenHeaders, clientAuth === 'header' && !!credentials.clientSecret);
     if (!props.tokenUrl && !props.discoveryUrl) {
       throw new RestError(
         'ERR_CONFIG',
@@ -83,6 +89,8 @@ export class OAuth2Auth implements AuthStrategy {
         revokeUrl: props.revokeUrl ?? '',
         scope: props.scope ?? '',
         tokenParams: props.tokenParams ?? [],
+        tokenParamsIn: props.tokenParamsIn || 'body',
+        tokenHeaders: props.tokenHeaders ?? [],
         authorizeParams: props.authorizeParams ?? [],
         clientAuth,
         usePkce: props.usePkce !== false,
@@ -90,6 +98,7 @@ export class OAuth2Auth implements AuthStrategy {
           accessTokenPath: props.accessTokenPath || '$.access_token',
           refreshTokenPath: props.refreshTokenPath || '$.refresh_token',
           expiresInPath: props.expiresInPath || '$.expires_in',
+          instanceUrlPath: props.instanceUrlPath ?? '',
         },
         timeout: props.timeout || 30000,
         clientId,
@@ -115,6 +124,13 @@ export class OAuth2Auth implements AuthStrategy {
   async apply(request: OutgoingRequest): Promise<void> {
     const token = await this.manager.accessToken();
     request.headers[this.header] = tokenHeaderValue(this.props.tokenPrefix ?? 'Bearer', token);
+  }
+
+  /** With instanceUrlPath: baseUrl's path on the origin the token response named; credentials go only there. */
+  async requestBase(base: URL): Promise<URL> {
+    const instanceUrl = await this.manager.instanceUrl();
+    if (!instanceUrl) return base;
+    return new URL(`${base.pathname}${base.search}`, instanceUrl);
   }
 
   async renew(rejected: RejectedResponse): Promise<boolean> {

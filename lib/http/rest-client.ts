@@ -123,24 +123,27 @@ export class RestClient {
 
   async request(spec: RequestSpec): Promise<RestResponse> {
     if (this.closed) throw new RestError('ERR_CONFIG', 'The connection was closed (redeployed); try again.');
+    // The base URL of this request: the connection's, or its path on the OAuth2 instance URL,
+    // whose origin the same-origin rule then binds the credentials to.
+    const base = (await this.auth.requestBase?.(this.baseUrl)) ?? this.baseUrl;
     const url = spec.link
-      ? resolveLink(spec.link.href, spec.link.base, this.baseUrl)
-      : resolveRequestUrl(this.baseUrl, spec.path ?? '');
+      ? resolveLink(spec.link.href, spec.link.base, base)
+      : resolveRequestUrl(base, spec.path ?? '');
     mergeQuery(url, this.props.queryParams, spec.query);
     const sent: OutgoingRequest = { url: new URL(url.href), headers: {} };
-    let response = await this.send(spec, sent);
+    let response = await this.send(spec, sent, base.origin);
     if (this.auth.renew && needsRenewal(response.statusCode)) {
       const renewed = await this.auth.renew({
         statusCode: response.statusCode,
         body: response.body.toString('utf8', 0, 2048),
         request: sent,
       });
-      if (renewed) response = await this.send(spec, { url: new URL(url.href), headers: {} });
+      if (renewed) response = await this.send(spec, { url: new URL(url.href), headers: {} }, base.origin);
     }
     // A plain-HTTP request the proxy forwards sees the proxy's 407 as an ordinary response:
     // sent once more when a Digest nonce went stale, else ERR_PROXY naming the scheme it asked for.
     if (response.statusCode === 407 && this.transport.renewProxyAuth(url, response.headers['proxy-authenticate'])) {
-      response = await this.send(spec, { url: new URL(url.href), headers: {} });
+      response = await this.send(spec, { url: new URL(url.href), headers: {} }, base.origin);
     }
     if (response.statusCode === 407) {
       throw mapRequestError(
@@ -184,7 +187,7 @@ export class RestClient {
    * Makes one request (got retries transient failures inside it) with fresh auth. `outgoing` is
    * filled with what was sent, so a rejection can tell which credentials were refused.
    */
-  private async send(spec: RequestSpec, outgoing: OutgoingRequest): Promise<RestResponse> {
+  private async send(spec: RequestSpec, outgoing: OutgoingRequest, origin: string): Promise<RestResponse> {
     const { url } = outgoing;
     const headers = requestHeaders(this.connectionHeaders, spec.headers, this.cookieHeader);
     outgoing.headers = headers;
@@ -193,7 +196,7 @@ export class RestClient {
       method: spec.method,
       headers,
       agent: this.transport.agentsFor(url),
-      hooks: { beforeRedirect: [(redirected) => this.stripCredentialsOnRedirect(redirected)] },
+      hooks: { beforeRedirect: [(redirected) => this.stripCredentialsOnRedirect(redirected, origin)] },
     };
     if (spec.body && carriesBody(spec.method, spec.body.type, spec.body.payload)) {
       const encoded = encodeBody(spec.body.type, spec.body.payload);
@@ -218,10 +221,10 @@ export class RestClient {
   }
 
   /** On a redirect to another origin, nothing that identifies the user goes along. */
-  private stripCredentialsOnRedirect(redirected: GotNormalizedOptions): void {
+  private stripCredentialsOnRedirect(redirected: GotNormalizedOptions, origin: string): void {
     const next = redirected.url instanceof URL ? redirected.url : new URL(String(redirected.url));
     redirected.agent = this.transport.agentsFor(next);
-    if (next.origin === this.baseUrl.origin) return;
+    if (next.origin === origin) return;
     const headers = redirected.headers as Record<string, unknown>;
     for (const name of ['authorization', 'cookie', 'proxy-authorization', ...this.auth.credentialHeaders]) {
       delete headers[name.toLowerCase()];

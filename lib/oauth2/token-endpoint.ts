@@ -24,6 +24,8 @@ export interface TokenEndpointOptions {
    * `client_id` in the body and nothing else. An empty secret means `none` whatever this says.
    */
   clientAuth: OAuth2ClientAuth;
+  /** `tokenHeaders`: sent with every request to these endpoints (and never to the API). */
+  headers?: Record<string, string>;
   timeout: number;
   agentsFor: (url: URL) => AgentPair;
   /** Maps TLS and proxy failures to ERR_TLS / ERR_PROXY. */
@@ -74,7 +76,7 @@ export class TokenEndpoint {
   async requestToken(grantType: string, params: Record<string, string>): Promise<unknown> {
     const body = { ...params, grant_type: grantType } as unknown as Parameters<AuthorizationCode['getToken']>[0];
     try {
-      const raw = (await this.tokenClient.getToken(body)) as unknown as Buffer;
+      const raw = (await this.tokenClient.getToken(body, this.httpOptions())) as unknown as Buffer;
       return parseTokenBody(raw);
     } catch (err) {
       throw this.toRestError(err, this.options.tokenUrl, 'token endpoint');
@@ -97,10 +99,15 @@ export class TokenEndpoint {
   async revoke(token: string, hint: 'access_token' | 'refresh_token'): Promise<void> {
     if (!this.revokeClient) throw new RestError('ERR_CONFIG', 'No revocation endpoint (revokeUrl) is configured.');
     try {
-      await this.revokeClient.tokenForRevocation({ [hint]: token }).revoke(hint);
+      await this.revokeClient.tokenForRevocation({ [hint]: token }).revoke(hint, this.httpOptions());
     } catch (err) {
       throw this.toRestError(err, this.options.revokeUrl ?? '', 'revocation endpoint');
     }
+  }
+
+  /** Per-request options: the token headers (simple-oauth2 puts its own Authorization and Content-Type over them). */
+  private httpOptions(): { headers: Record<string, string> } {
+    return { headers: { ...this.options.headers } };
   }
 
   private buildClient(endpoint: string): RawAnswerOAuthClient {

@@ -10,6 +10,7 @@ import type { ConnectionCredentials, ConnectionProperties, OAuth2Grant } from '.
 import { discoverEndpoints, type DiscoveredEndpoints } from './discovery';
 import { OwnRefreshTokens } from './own-refresh-tokens';
 import { TokenEndpoint, TokenEndpointError } from './token-endpoint';
+import { tokenRequestHeaders, withQueryParams } from './token-request-headers';
 import { needsRefresh, readTokenResponse, type TokenPaths, type TokenSet } from './token-response';
 import { fingerprint } from './fingerprint';
 import { DurableTokenStore, type StoredTokens, type TokenStoreSettings } from './token-store';
@@ -36,6 +37,8 @@ export type OAuth2Settings = Pick<
   | 'revokeUrl'
   | 'scope'
   | 'tokenParams'
+  | 'tokenParamsIn'
+  | 'tokenHeaders'
   | 'authorizeParams'
   | 'clientAuth'
   | 'usePkce'
@@ -77,6 +80,8 @@ export interface ResolvedEndpoints {
 export class TokenManager {
   private access?: TokenSet;
   private refreshToken?: string;
+  /** `instanceUrlPath`: the origin of the latest tokens, kept when the access token is dropped for renewal. */
+  private instanceOrigin?: string;
   /** Refresh tokens this connection obtained: one deployed again is not the user's. */
   private own = new OwnRefreshTokens();
   private inFlight?: Promise<TokenSet>;
@@ -103,9 +108,24 @@ export class TokenManager {
 
   /** A valid access token: the cached one, or a new one when it is missing or about to expire. */
   async accessToken(): Promise<string> {
+    return (await this.currentTokens()).accessToken;
+  }
+
+  /**
+   * `instanceUrlPath`: the origin the token response named (obtaining a token first when
+   * needed); undefined when the connection has no instanceUrlPath.
+   */
+  async instanceUrl(): Promise<string | undefined> {
+    if (!this.settings.paths.instanceUrlPath) return undefined;
+    return (await this.currentTokens()).instanceUrl;
+  }
+
+  private async currentTokens(): Promise<TokenSet> {
     await this.ready();
-    if (this.access && !needsRefresh(this.access)) return this.access.accessToken;
-    return (await this.obtainOnce()).accessToken;
+    // A token without the instance URL it needs (a deployed starting token) is not usable.
+    const complete = !this.settings.paths.instanceUrlPath || this.access?.instanceUrl;
+    if (this.access && complete && !needsRefresh(this.access)) return this.access;
+    return this.obtainOnce();
   }
 
   /** After the API rejected a token: obtains a new one (once for a burst of rejections). */
@@ -233,11 +253,13 @@ export class TokenManager {
     this.rememberSecrets(stored.accessToken, stored.refreshToken);
     // Even when absent: a refresh token the server refused was forgotten on purpose.
     this.refreshToken = stored.refreshToken;
+    this.instanceOrigin = stored.instanceUrl;
     if (stored.accessToken) {
       this.access = {
         accessToken: stored.accessToken,
         expiresAt: stored.expiresAt,
         obtainedAt: stored.obtainedAt ?? stored.savedAt,
+        ...(stored.instanceUrl ? { instanceUrl: stored.instanceUrl } : {}),
       };
     }
   }
@@ -306,12 +328,26 @@ export class TokenManager {
     const { endpoint } = await this.tokenEndpoint();
     const body: Record<string, string> = {};
     if (withScope && this.settings.scope.trim()) body.scope = this.settings.scope.trim();
-    for (const { name, value } of this.settings.tokenParams ?? []) if (name) body[name] = value;
+    // With tokenParamsIn `query` they are in the token URL instead (see buildTokenEndpoint).
+    if (this.settings.tokenParamsIn !== 'query') {
+      for (const { name, value } of this.settings.tokenParams ?? []) if (name) body[name] = value;
+    }
     Object.assign(body, params);
     const answer = await endpoint.requestToken(grantType, body);
     const token = readTokenResponse(answer, this.settings.paths);
+    if (this.settings.paths.instanceUrlPath) {
+      // A refresh answer may leave the instance URL out: the one the tokens were issued for stays.
+      token.instanceUrl ??= this.instanceOrigin;
+      if (!token.instanceUrl) {
+        throw new RestError(
+          'ERR_AUTH',
+          `The token endpoint's answer has no instance URL at "${this.settings.paths.instanceUrlPath}". Check instanceUrlPath on the connection.`,
+        );
+      }
+    }
     this.rememberSecrets(token.accessToken, token.refreshToken);
     // A server that does not rotate refresh tokens answers without one: keep the one we have.
+    this.instanceOrigin = token.instanceUrl;
     if (token.refreshToken) {
       this.refreshToken = token.refreshToken;
       this.own.add(token.refreshToken);
@@ -332,6 +368,7 @@ export class TokenManager {
       refreshToken: this.refreshToken,
       expiresAt: token.expiresAt,
       obtainedAt: token.obtainedAt,
+      instanceUrl: token.instanceUrl,
     });
   }
 
@@ -347,7 +384,9 @@ export class TokenManager {
     await this.save({});
   }
 
-  private async save(tokens: Pick<StoredTokens, 'accessToken' | 'refreshToken' | 'expiresAt' | 'obtainedAt'>) {
+  private async save(
+    tokens: Pick<StoredTokens, 'accessToken' | 'refreshToken' | 'expiresAt' | 'obtainedAt' | 'instanceUrl'>,
+  ) {
     if (!this.store) return;
     const deployed = this.settings.refreshToken;
     try {
@@ -395,6 +434,9 @@ export class TokenManager {
     if (!urls.tokenUrl) throw new RestError('ERR_CONFIG', 'OAuth2 needs a token URL (tokenUrl or discoveryUrl).');
     const endpoint = new TokenEndpoint({
       ...urls,
+      tokenUrl:
+        settings.tokenParamsIn === 'query' ? withQueryParams(urls.tokenUrl, settings.tokenParams) : urls.tokenUrl,
+      headers: tokenRequestHeaders(settings.tokenHeaders, settings.clientAuth === 'header' && !!settings.clientSecret),
       clientId: settings.clientId,
       clientSecret: settings.clientSecret,
       clientAuth: settings.clientAuth,

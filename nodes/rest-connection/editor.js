@@ -37,7 +37,7 @@
   defaults.timeout.validate = RestEditor.validWholeNumber(1, 24 * 3600 * 1000);
   defaults.retries.validate = RestEditor.validWholeNumber(0, 10);
   defaults.maxResponseBytes.validate = RestEditor.validWholeNumber(0, Number.MAX_SAFE_INTEGER);
-  ['headers', 'queryParams', 'cookies', 'tokenParams', 'authorizeParams'].forEach(function (k) {
+  ['headers', 'queryParams', 'cookies', 'tokenParams', 'tokenHeaders', 'authorizeParams'].forEach(function (k) {
     defaults[k].validate = RestEditor.validNameValueList;
   });
 
@@ -338,6 +338,7 @@
       RestEditor.pairList('rc-queryParams', node.queryParams, nameValueList('parameter'));
       RestEditor.pairList('rc-cookies', node.cookies, nameValueList('cookie'));
       RestEditor.pairList('rc-tokenParams', node.tokenParams, nameValueList('e.g. audience'));
+      RestEditor.pairList('rc-tokenHeaders', node.tokenHeaders, nameValueList('e.g. X-Tenant'));
       RestEditor.pairList('rc-authorizeParams', node.authorizeParams, nameValueList('e.g. prompt'));
 
       // Proxy fields only matter when the proxy is used.
@@ -363,7 +364,7 @@
     },
     oneditsave: function () {
       var node = this;
-      ['headers', 'queryParams', 'cookies', 'tokenParams', 'authorizeParams'].forEach(function (k) {
+      ['headers', 'queryParams', 'cookies', 'tokenParams', 'tokenHeaders', 'authorizeParams'].forEach(function (k) {
         node[k] = RestEditor.readPairList('rc-' + k, nameValueList());
       });
       RestEditor.saveNumbers(node, NUMBER_FIELDS, 'rc-');
