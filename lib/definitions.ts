@@ -35,6 +35,11 @@ export const connectionDefaults: ConnectionProperties = {
   accessTokenPath: '$.access_token',
   refreshTokenPath: '$.refresh_token',
   expiresInPath: '$.expires_in',
+  jwtAlgorithm: 'RS256',
+  jwtKeyId: '',
+  jwtSubject: '',
+  jwtAudience: '',
+  deviceAuthorizationUrl: '',
   instanceUrlPath: '',
   headers: [],
   queryParams: [],
@@ -71,6 +76,7 @@ export const connectionCredentialTypes: Record<keyof Required<ConnectionCredenti
   passphrase: 'password',
   proxyUsername: 'text',
   proxyPassword: 'password',
+  jwtPrivateKey: 'password',
 };
 
 /** What execute-rest-grid and execute-rest-scalar share: the request and where its result goes. */

@@ -8,13 +8,22 @@ import { RestError } from '../errors';
 import { codeChallengeOf } from '../oauth2/authorization-requests';
 import { TokenManager, type ResolvedEndpoints } from '../oauth2/token-manager';
 import { tokenRequestHeaders } from '../oauth2/token-request-headers';
+import { JwtSigner } from '../oauth2/jwt-signer';
+import type { DeviceLoginStart, DeviceLoginStatus } from '../oauth2/device-login';
 import type { ConnectionCredentials, ConnectionProperties, OAuth2ClientAuth, OAuth2Grant } from '../types';
 import type { AuthContext } from './auth-context';
 import { tokenHeaderValue } from './static';
 import type { AuthStrategy, OutgoingRequest, RejectedResponse } from './strategy';
 
-const GRANTS: readonly OAuth2Grant[] = ['client_credentials', 'password', 'refresh_token', 'authorization_code'];
-const CLIENT_AUTHS: readonly OAuth2ClientAuth[] = ['header', 'body', 'none'];
+const GRANTS: readonly OAuth2Grant[] = [
+  'client_credentials',
+  'password',
+  'refresh_token',
+  'authorization_code',
+  'device_code',
+  'jwt_bearer',
+];
+const CLIENT_AUTHS: readonly OAuth2ClientAuth[] = ['header', 'body', 'none', 'private_key_jwt'];
 
 /** A 403 that says the token is the problem deserves one renewal; any other 403 is a real "forbidden". */
 const INVALID_TOKEN_BODY = /invalid[_ ]token|expired/i;
@@ -47,7 +56,7 @@ export class OAuth2Auth implements AuthStrategy {
     if (!CLIENT_AUTHS.includes(clientAuth)) {
       throw new RestError(
         'ERR_CONFIG',
-        `Unknown OAuth2 clientAuth "${String(props.clientAuth)}" (header, body or none).`,
+        `Unknown OAuth2 clientAuth "${String(props.clientAuth)}" (header, body, none or private_key_jwt).`,
       );
     }
     if (props.tokenParamsIn && !['body', 'query'].includes(props.tokenParamsIn)) {
@@ -67,6 +76,15 @@ export class OAuth2Auth implements AuthStrategy {
     if (this.grant === 'password' && !credentials.username) {
       throw new RestError('ERR_CONFIG', 'The OAuth2 password grant needs a username.');
     }
+    // jose is loaded only when a JWT is signed: connections without one never load it.
+    const jwtSigner =
+      clientAuth === 'private_key_jwt' || this.grant === 'jwt_bearer'
+        ? new JwtSigner({
+            privateKey: credentials.jwtPrivateKey ?? '',
+            algorithm: props.jwtAlgorithm || 'RS256',
+            keyId: props.jwtKeyId ?? '',
+          })
+        : undefined;
     this.header = (props.tokenHeader || 'Authorization').toLowerCase();
     this.credentialHeaders = [...new Set([this.header, 'authorization'])];
     const { clientId = '', clientSecret = '' } = credentials;
@@ -93,6 +111,10 @@ export class OAuth2Auth implements AuthStrategy {
         tokenHeaders: props.tokenHeaders ?? [],
         authorizeParams: props.authorizeParams ?? [],
         clientAuth,
+        jwtSigner,
+        jwtSubject: props.jwtSubject ?? '',
+        jwtAudience: props.jwtAudience ?? '',
+        deviceAuthorizationUrl: props.deviceAuthorizationUrl ?? '',
         usePkce: props.usePkce !== false,
         paths: {
           accessTokenPath: props.accessTokenPath || '$.access_token',
@@ -165,6 +187,23 @@ export class OAuth2Auth implements AuthStrategy {
       params.code_challenge_method = 'S256';
     }
     return this.manager.authorizationUrl(params);
+  }
+
+  /** Starts the device login (device_code grant); the runtime polls until it finishes. */
+  startDeviceLogin(): Promise<DeviceLoginStart> {
+    if (this.grant !== 'device_code') {
+      return Promise.reject(
+        new RestError(
+          'ERR_CONFIG',
+          `The connection uses the ${this.grant} grant; "Log in on another device" is for the device_code grant.`,
+        ),
+      );
+    }
+    return this.manager.startDeviceLogin();
+  }
+
+  deviceLoginStatus(): DeviceLoginStatus | undefined {
+    return this.manager.deviceLoginStatus();
   }
 
   get usesPkce(): boolean {
