@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.node-red-dev/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.node-red-dev/**', 'bench/results/**', 'resources/**'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

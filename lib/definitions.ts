@@ -27,12 +27,20 @@ export const connectionDefaults: ConnectionProperties = {
   revokeUrl: '',
   scope: '',
   tokenParams: [],
+  tokenParamsIn: 'body',
+  tokenHeaders: [],
   authorizeParams: [],
   clientAuth: 'header',
   usePkce: true,
   accessTokenPath: '$.access_token',
   refreshTokenPath: '$.refresh_token',
   expiresInPath: '$.expires_in',
+  jwtAlgorithm: 'RS256',
+  jwtKeyId: '',
+  jwtSubject: '',
+  jwtAudience: '',
+  deviceAuthorizationUrl: '',
+  instanceUrlPath: '',
   headers: [],
   queryParams: [],
   cookies: [],
@@ -73,6 +81,7 @@ export const connectionCredentialTypes: Record<keyof Required<ConnectionCredenti
   pfx: 'password',
   proxyUsername: 'text',
   proxyPassword: 'password',
+  jwtPrivateKey: 'password',
 };
 
 /** What execute-rest-grid and execute-rest-scalar share: the request and where its result goes. */

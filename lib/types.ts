@@ -15,10 +15,22 @@ export interface TypedNameValue extends NameValue {
 }
 
 export type AuthType = 'none' | 'basic' | 'digest' | 'bearer' | 'apiKey' | 'oauth2';
-export type OAuth2Grant = 'client_credentials' | 'password' | 'refresh_token' | 'authorization_code';
+export type OAuth2Grant =
+  | 'client_credentials'
+  | 'password'
+  | 'refresh_token'
+  | 'authorization_code'
+  /** RFC 8628: log in on another device (headless installs). */
+  | 'device_code'
+  /** RFC 7523 §2.1: a signed JWT is the grant (Salesforce, Google server-to-server). */
+  | 'jwt_bearer';
 export type ProxyAuthScheme = 'auto' | 'basic' | 'digest' | 'ntlm';
-/** client_secret_basic, client_secret_post, or a public client that sends only client_id (RFC 6749 §2.3). */
-export type OAuth2ClientAuth = 'header' | 'body' | 'none';
+/**
+ * client_secret_basic, client_secret_post, a public client that sends only client_id (RFC 6749
+ * §2.3), or a client assertion signed with `jwtPrivateKey` (RFC 7523 §2.2).
+ */
+export type OAuth2ClientAuth = 'header' | 'body' | 'none' | 'private_key_jwt';
+export type JwtAlgorithm = 'RS256' | 'PS256' | 'ES256';
 export type TlsMinVersion = 'default' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 export type BodyType = 'json' | 'form' | 'multipart' | 'text' | 'none';
@@ -39,12 +51,28 @@ export interface ConnectionProperties {
   revokeUrl: string;
   scope: string;
   tokenParams: NameValue[];
+  /** Where `tokenParams` go on token and refresh requests. */
+  tokenParamsIn: 'body' | 'query';
+  /** Extra headers sent to the token endpoint only (token, refresh, revoke, device requests), never to the API. */
+  tokenHeaders: NameValue[];
   authorizeParams: NameValue[];
   clientAuth: OAuth2ClientAuth;
   usePkce: boolean;
   accessTokenPath: string;
   refreshTokenPath: string;
   expiresInPath: string;
+  /** Signature of the JWTs the connection makes (private_key_jwt, jwt_bearer). */
+  jwtAlgorithm: JwtAlgorithm;
+  /** `kid` header of those JWTs (empty: none). */
+  jwtKeyId: string;
+  /** `sub` of the jwt_bearer assertion (empty: the client ID). */
+  jwtSubject: string;
+  /** `aud` of those JWTs (empty: the token endpoint URL). */
+  jwtAudience: string;
+  /** RFC 8628 device authorization endpoint (empty: from discovery). */
+  deviceAuthorizationUrl: string;
+  /** JSONPath of an instance URL in the token response (Salesforce `$.instance_url`): API calls go to its origin. */
+  instanceUrlPath: string;
   headers: NameValue[];
   queryParams: NameValue[];
   cookies: NameValue[];
@@ -92,6 +120,8 @@ export interface ConnectionCredentials {
   pfx?: string;
   proxyUsername?: string;
   proxyPassword?: string;
+  /** PEM private key that signs the connection's JWTs (private_key_jwt, jwt_bearer). */
+  jwtPrivateKey?: string;
 }
 
 export type CredentialType = 'text' | 'password';

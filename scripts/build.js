@@ -6,6 +6,9 @@
 //   locales/<lang>/<type>.html   the help, one file per language, with the parts the query nodes
 //                                share (nodes/shared/locales/) put in for its include lines
 //   icons/                       the palette icons
+// and resources/qrcode.js at the package root (Node-RED serves a package's resources/ folder at
+// /resources/<package>/): qrcode-generator, which the connection editor loads for the device
+// login's QR code only when it shows one.
 // Every source comes from nodes/<type>/ (and nodes/shared/ for what the editors share).
 'use strict';
 const fs = require('node:fs');
@@ -97,6 +100,15 @@ function build() {
     writeLocales(type, out);
     copyFolder(path.join(NODES, type, 'icons'), path.join(out, 'icons'));
   }
+  copyQrCodeLibrary();
+}
+
+/** qrcode-generator (MIT, no dependencies) as the editor loads it: a script that defines `qrcode`. */
+function copyQrCodeLibrary() {
+  const source = require.resolve('qrcode-generator');
+  const target = path.join(ROOT, 'resources', 'qrcode.js');
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(source, target);
 }
 
 if (require.main === module) build();

@@ -7,13 +7,23 @@
 import { RestError } from '../errors';
 import { codeChallengeOf } from '../oauth2/authorization-requests';
 import { TokenManager, type ResolvedEndpoints } from '../oauth2/token-manager';
+import { tokenRequestHeaders } from '../oauth2/token-request-headers';
+import { JwtSigner } from '../oauth2/jwt-signer';
+import type { DeviceLoginStart, DeviceLoginStatus } from '../oauth2/device-login';
 import type { ConnectionCredentials, ConnectionProperties, OAuth2ClientAuth, OAuth2Grant } from '../types';
 import type { AuthContext } from './auth-context';
 import { tokenHeaderValue } from './static';
 import type { AuthStrategy, OutgoingRequest, RejectedResponse } from './strategy';
 
-const GRANTS: readonly OAuth2Grant[] = ['client_credentials', 'password', 'refresh_token', 'authorization_code'];
-const CLIENT_AUTHS: readonly OAuth2ClientAuth[] = ['header', 'body', 'none'];
+const GRANTS: readonly OAuth2Grant[] = [
+  'client_credentials',
+  'password',
+  'refresh_token',
+  'authorization_code',
+  'device_code',
+  'jwt_bearer',
+];
+const CLIENT_AUTHS: readonly OAuth2ClientAuth[] = ['header', 'body', 'none', 'private_key_jwt'];
 
 /** A 403 that says the token is the problem deserves one renewal; any other 403 is a real "forbidden". */
 const INVALID_TOKEN_BODY = /invalid[_ ]token|expired/i;
@@ -46,9 +56,14 @@ export class OAuth2Auth implements AuthStrategy {
     if (!CLIENT_AUTHS.includes(clientAuth)) {
       throw new RestError(
         'ERR_CONFIG',
-        `Unknown OAuth2 clientAuth "${String(props.clientAuth)}" (header, body or none).`,
+        `Unknown OAuth2 clientAuth "${String(props.clientAuth)}" (header, body, none or private_key_jwt).`,
       );
     }
+    if (props.tokenParamsIn && !['body', 'query'].includes(props.tokenParamsIn)) {
+      throw new RestError('ERR_CONFIG', `Unknown tokenParamsIn "${String(props.tokenParamsIn)}" (body or query).`);
+    }
+    // Checked now, so a bad token header is a deploy-time error rather than a failed request.
+    tokenRequestHeaders(props.tokenHeaders, clientAuth === 'header' && !!credentials.clientSecret);
     if (!props.tokenUrl && !props.discoveryUrl) {
       throw new RestError(
         'ERR_CONFIG',
@@ -61,6 +76,15 @@ export class OAuth2Auth implements AuthStrategy {
     if (this.grant === 'password' && !credentials.username) {
       throw new RestError('ERR_CONFIG', 'The OAuth2 password grant needs a username.');
     }
+    // jose is loaded only when a JWT is signed: connections without one never load it.
+    const jwtSigner =
+      clientAuth === 'private_key_jwt' || this.grant === 'jwt_bearer'
+        ? new JwtSigner({
+            privateKey: credentials.jwtPrivateKey ?? '',
+            algorithm: props.jwtAlgorithm || 'RS256',
+            keyId: props.jwtKeyId ?? '',
+          })
+        : undefined;
     this.header = (props.tokenHeader || 'Authorization').toLowerCase();
     this.credentialHeaders = [...new Set([this.header, 'authorization'])];
     const { clientId = '', clientSecret = '' } = credentials;
@@ -83,13 +107,20 @@ export class OAuth2Auth implements AuthStrategy {
         revokeUrl: props.revokeUrl ?? '',
         scope: props.scope ?? '',
         tokenParams: props.tokenParams ?? [],
+        tokenParamsIn: props.tokenParamsIn || 'body',
+        tokenHeaders: props.tokenHeaders ?? [],
         authorizeParams: props.authorizeParams ?? [],
         clientAuth,
+        jwtSigner,
+        jwtSubject: props.jwtSubject ?? '',
+        jwtAudience: props.jwtAudience ?? '',
+        deviceAuthorizationUrl: props.deviceAuthorizationUrl ?? '',
         usePkce: props.usePkce !== false,
         paths: {
           accessTokenPath: props.accessTokenPath || '$.access_token',
           refreshTokenPath: props.refreshTokenPath || '$.refresh_token',
           expiresInPath: props.expiresInPath || '$.expires_in',
+          instanceUrlPath: props.instanceUrlPath ?? '',
         },
         timeout: props.timeout || 30000,
         clientId,
@@ -116,6 +147,13 @@ export class OAuth2Auth implements AuthStrategy {
   async apply(request: OutgoingRequest): Promise<void> {
     const token = await this.manager.accessToken();
     request.headers[this.header] = tokenHeaderValue(this.props.tokenPrefix ?? 'Bearer', token);
+  }
+
+  /** With instanceUrlPath: baseUrl's path on the origin the token response named; credentials go only there. */
+  async requestBase(base: URL): Promise<URL> {
+    const instanceUrl = await this.manager.instanceUrl();
+    if (!instanceUrl) return base;
+    return new URL(`${base.pathname}${base.search}`, instanceUrl);
   }
 
   async renew(rejected: RejectedResponse): Promise<boolean> {
@@ -150,6 +188,23 @@ export class OAuth2Auth implements AuthStrategy {
       params.code_challenge_method = 'S256';
     }
     return this.manager.authorizationUrl(params);
+  }
+
+  /** Starts the device login (device_code grant); the runtime polls until it finishes. */
+  startDeviceLogin(): Promise<DeviceLoginStart> {
+    if (this.grant !== 'device_code') {
+      return Promise.reject(
+        new RestError(
+          'ERR_CONFIG',
+          `The connection uses the ${this.grant} grant; "Log in on another device" is for the device_code grant.`,
+        ),
+      );
+    }
+    return this.manager.startDeviceLogin();
+  }
+
+  deviceLoginStatus(): DeviceLoginStatus | undefined {
+    return this.manager.deviceLoginStatus();
   }
 
   get usesPkce(): boolean {

@@ -44,6 +44,11 @@ export interface AuthStrategy {
   readonly credentialHeaders: readonly string[];
   /** Query parameter names that carry credentials: dropped on a redirect to another origin. */
   readonly credentialQueryParams: readonly string[];
+  /**
+   * The base URL requests resolve against, when the strategy moves it (OAuth2 `instanceUrlPath`:
+   * the token response names the API's origin). Absent: the connection's base URL.
+   */
+  requestBase?(base: URL): Promise<URL>;
   /** Releases timers and sockets; called when the connection closes. */
   close?(): Promise<void> | void;
 }

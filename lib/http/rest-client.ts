@@ -183,14 +183,17 @@ export class RestClient {
 
   private async exchange(spec: RequestSpec, streamBody: boolean): Promise<RestResponse | StreamedResponse> {
     if (this.closed) throw new RestError('ERR_CONFIG', 'The connection was closed (redeployed); try again.');
+    // The base URL of this request: the connection's, or its path on the OAuth2 instance URL,
+    // whose origin the same-origin rule then binds the credentials to.
+    const base = (await this.auth.requestBase?.(this.baseUrl)) ?? this.baseUrl;
     const url = spec.link
-      ? resolveLink(spec.link.href, spec.link.base, this.baseUrl)
-      : resolveRequestUrl(this.baseUrl, spec.path ?? '');
+      ? resolveLink(spec.link.href, spec.link.base, base)
+      : resolveRequestUrl(base, spec.path ?? '');
     mergeQuery(url, this.props.queryParams, spec.query);
     const sent: OutgoingRequest = { url: new URL(url.href), headers: {}, method: spec.method };
     let response: RestResponse | StreamedResponse;
     try {
-      response = await this.send(spec, sent, streamBody);
+      response = await this.send(spec, sent, streamBody, base.origin);
       if (this.auth.renew && response instanceof BufferedResponse && needsRenewal(response.statusCode)) {
         const renewed = await this.auth.renew({
           statusCode: response.statusCode,
@@ -198,8 +201,10 @@ export class RestClient {
           request: sent,
           headers: response.headers,
         });
-        if (renewed)
-          response = await this.send(spec, { url: new URL(url.href), headers: {}, method: spec.method }, streamBody);
+        if (renewed) {
+          const again: OutgoingRequest = { url: new URL(url.href), headers: {}, method: spec.method };
+          response = await this.send(spec, again, streamBody, base.origin);
+        }
       }
     } finally {
       this.auth.settled?.(sent);
@@ -207,7 +212,12 @@ export class RestClient {
     // A plain-HTTP request the proxy forwards sees the proxy's 407 as an ordinary response:
     // sent once more when a Digest nonce went stale, else ERR_PROXY naming the scheme it asked for.
     if (response.statusCode === 407 && this.transport.renewProxyAuth(url, response.headers['proxy-authenticate'])) {
-      response = await this.send(spec, { url: new URL(url.href), headers: {}, method: spec.method }, streamBody);
+      response = await this.send(
+        spec,
+        { url: new URL(url.href), headers: {}, method: spec.method },
+        streamBody,
+        base.origin,
+      );
     }
     if (response.statusCode === 407) {
       throw mapRequestError(
@@ -265,6 +275,7 @@ export class RestClient {
     spec: RequestSpec,
     outgoing: OutgoingRequest,
     streamBody: boolean,
+    origin: string,
   ): Promise<RestResponse | StreamedResponse> {
     const headers = requestHeaders(this.connectionHeaders, spec.headers, this.cookieHeader);
     outgoing.headers = headers;
@@ -280,6 +291,7 @@ export class RestClient {
           permit = await this.limiter.acquire();
         },
         streamBody,
+        origin,
       );
     } finally {
       permit.release();
@@ -292,6 +304,7 @@ export class RestClient {
     headers: Record<string, string>,
     beforeRetry: () => Promise<void>,
     streamBody: boolean,
+    origin: string,
   ): Promise<RestResponse | StreamedResponse> {
     const { url } = outgoing;
     // After the permit: a request that waited long gets a token that is fresh when it is sent.
@@ -301,7 +314,7 @@ export class RestClient {
       headers,
       agent: this.transport.agentsFor(url),
       hooks: {
-        beforeRedirect: [(redirected) => this.stripCredentialsOnRedirect(redirected)],
+        beforeRedirect: [(redirected) => this.stripCredentialsOnRedirect(redirected, origin)],
         beforeRetry: [(error) => this.refreshCredentialsForRetry(outgoing, error.options.headers)],
       },
     };
@@ -375,10 +388,10 @@ export class RestClient {
   }
 
   /** On a redirect to another origin, nothing that identifies the user goes along. */
-  private stripCredentialsOnRedirect(redirected: GotNormalizedOptions): void {
+  private stripCredentialsOnRedirect(redirected: GotNormalizedOptions, origin: string): void {
     const next = redirected.url instanceof URL ? redirected.url : new URL(String(redirected.url));
     redirected.agent = this.transport.agentsFor(next);
-    if (next.origin === this.baseUrl.origin) return;
+    if (next.origin === origin) return;
     const headers = redirected.headers as Record<string, unknown>;
     for (const name of ['authorization', 'cookie', 'proxy-authorization', ...this.auth.credentialHeaders]) {
       delete headers[name.toLowerCase()];

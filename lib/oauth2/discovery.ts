@@ -15,6 +15,8 @@ export interface DiscoveredEndpoints {
   token_endpoint?: string;
   authorization_endpoint?: string;
   revocation_endpoint?: string;
+  /** RFC 8628 §4. */
+  device_authorization_endpoint?: string;
 }
 
 /** Accepts the document's URL or the issuer's (the well-known suffix is then added). */
@@ -73,6 +75,7 @@ export async function discoverEndpoints(input: string, options: DiscoveryOptions
     token_endpoint: pick('token_endpoint'),
     authorization_endpoint: pick('authorization_endpoint'),
     revocation_endpoint: pick('revocation_endpoint'),
+    device_authorization_endpoint: pick('device_authorization_endpoint'),
   };
   if (!endpoints.token_endpoint) {
     throw new RestError('ERR_CONFIG', `The discovery document ${where} names no token_endpoint.`);

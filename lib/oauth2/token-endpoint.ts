@@ -3,12 +3,29 @@
  * sent by simple-oauth2. Its HTTP library (@hapi/wreck) gets the connection's own agents, so
  * token requests take the same proxy and TLS settings as API requests.
  */
+import { createRequire } from 'node:module';
 import { AuthorizationCode, type AccessToken, type Token } from 'simple-oauth2';
 import { RestError, bodyExcerpt, isRestError } from '../errors';
 import type { SecretRedactor } from '../redact';
 import type { AgentPair } from '../transport';
 import type { OAuth2ClientAuth } from '../types';
+import type { JwtSigner } from './jwt-signer';
 import { parseTokenBody } from './token-response';
+
+/** RFC 7523 §2.2: the value of client_assertion_type. */
+export const JWT_CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/**
+ * simple-oauth2's form poster (client authentication, form body, wreck): revocation and device
+ * authorization requests need it with parameters its grant classes cannot send (a client
+ * assertion; no grant_type). It has no typings of its own.
+ */
+interface FormPoster {
+  request(url: string, params: Record<string, string>, options?: object): Promise<unknown>;
+}
+const { Client: FormPosterClass } = createRequire(__filename)('simple-oauth2/lib/client') as {
+  Client: new (config: object) => FormPoster;
+};
 
 /** A token endpoint answer bigger than this is not a token answer. */
 const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
@@ -17,6 +34,8 @@ export interface TokenEndpointOptions {
   tokenUrl: string;
   authorizeUrl?: string;
   revokeUrl?: string;
+  /** RFC 8628 device authorization endpoint (device_code grant). */
+  deviceAuthorizationUrl?: string;
   clientId: string;
   clientSecret: string;
   /**
@@ -24,6 +43,10 @@ export interface TokenEndpointOptions {
    * `client_id` in the body and nothing else. An empty secret means `none` whatever this says.
    */
   clientAuth: OAuth2ClientAuth;
+  /** `tokenHeaders`: sent with every request to these endpoints (and never to the API). */
+  headers?: Record<string, string>;
+  /** private_key_jwt: signs the client assertions; `audience` is their aud. */
+  clientAssertion?: { signer: JwtSigner; audience: string };
   timeout: number;
   agentsFor: (url: URL) => AgentPair;
   /** Maps TLS and proxy failures to ERR_TLS / ERR_PROXY. */
@@ -50,20 +73,19 @@ class RawAnswerOAuthClient extends AuthorizationCode {
   override createToken(payload: Token): AccessToken {
     return payload as unknown as AccessToken;
   }
-
-  /** A standard AccessToken, only to reach simple-oauth2's RFC 7009 revocation. */
-  tokenForRevocation(token: Token): AccessToken {
-    return super.createToken(token);
-  }
 }
 
 export class TokenEndpoint {
   private readonly tokenClient: RawAnswerOAuthClient;
-  private readonly revokeClient?: RawAnswerOAuthClient;
+  private readonly revokeClient?: FormPoster;
+  private readonly deviceClient?: FormPoster;
 
   constructor(private readonly options: TokenEndpointOptions) {
-    this.tokenClient = this.buildClient(options.tokenUrl);
-    if (options.revokeUrl) this.revokeClient = this.buildClient(options.revokeUrl);
+    this.tokenClient = new RawAnswerOAuthClient(this.clientConfig(options.tokenUrl) as never);
+    if (options.revokeUrl) this.revokeClient = new FormPosterClass(this.clientConfig(options.revokeUrl));
+    if (options.deviceAuthorizationUrl) {
+      this.deviceClient = new FormPosterClass(this.clientConfig(options.deviceAuthorizationUrl));
+    }
   }
 
   /**
@@ -72,9 +94,11 @@ export class TokenEndpoint {
    * one client serves client_credentials, password, refresh_token and authorization_code.
    */
   async requestToken(grantType: string, params: Record<string, string>): Promise<unknown> {
-    const body = { ...params, grant_type: grantType } as unknown as Parameters<AuthorizationCode['getToken']>[0];
     try {
-      const raw = (await this.tokenClient.getToken(body)) as unknown as Buffer;
+      const body = { ...params, ...(await this.clientAssertion()), grant_type: grantType } as unknown as Parameters<
+        AuthorizationCode['getToken']
+      >[0];
+      const raw = (await this.tokenClient.getToken(body, this.httpOptions())) as unknown as Buffer;
       return parseTokenBody(raw);
     } catch (err) {
       throw this.toRestError(err, this.options.tokenUrl, 'token endpoint');
@@ -97,26 +121,71 @@ export class TokenEndpoint {
   async revoke(token: string, hint: 'access_token' | 'refresh_token'): Promise<void> {
     if (!this.revokeClient) throw new RestError('ERR_CONFIG', 'No revocation endpoint (revokeUrl) is configured.');
     try {
-      await this.revokeClient.tokenForRevocation({ [hint]: token }).revoke(hint);
+      const params = { token, token_type_hint: hint, ...(await this.clientAssertion()) };
+      await this.revokeClient.request(this.options.revokeUrl ?? '', params, this.httpOptions());
     } catch (err) {
       throw this.toRestError(err, this.options.revokeUrl ?? '', 'revocation endpoint');
     }
   }
 
-  private buildClient(endpoint: string): RawAnswerOAuthClient {
+  /** RFC 8628 §3.1: asks for a device code and a user code; the parsed answer. */
+  async requestDeviceAuthorization(params: Record<string, string>): Promise<unknown> {
+    if (!this.deviceClient) {
+      throw new RestError(
+        'ERR_CONFIG',
+        'The device_code grant needs a device authorization URL (deviceAuthorizationUrl, or a discoveryUrl whose document names device_authorization_endpoint).',
+      );
+    }
+    try {
+      const url = this.options.deviceAuthorizationUrl ?? '';
+      const raw = await this.deviceClient.request(
+        url,
+        { ...params, ...(await this.clientAssertion()) },
+        this.httpOptions(),
+      );
+      return parseTokenBody(raw as Buffer);
+    } catch (err) {
+      throw this.toRestError(err, this.options.deviceAuthorizationUrl ?? '', 'device authorization endpoint');
+    }
+  }
+
+  /** private_key_jwt: a fresh client assertion for each request (RFC 7523 §2.2); nothing otherwise. */
+  private async clientAssertion(): Promise<Record<string, string>> {
+    const assertion = this.options.clientAssertion;
+    if (this.options.clientAuth !== 'private_key_jwt' || !assertion) return {};
+    const { clientId } = this.options;
+    const jwt = await assertion.signer.sign({ iss: clientId, sub: clientId, aud: assertion.audience });
+    // An error body that echoes it shows *** instead.
+    this.options.redactor.rotate('client assertion', jwt);
+    return { client_assertion_type: JWT_CLIENT_ASSERTION_TYPE, client_assertion: jwt };
+  }
+
+  /** Per-request options: the token headers (simple-oauth2 puts its own Authorization and Content-Type over them). */
+  private httpOptions(): { headers: Record<string, string> } {
+    return { headers: { ...this.options.headers } };
+  }
+
+  /** simple-oauth2's configuration for one endpoint, complete (its defaults written out for the form poster). */
+  private clientConfig(endpoint: string): object {
     const url = new URL(endpoint);
     const agents = this.options.agentsFor(url);
     const { clientId, clientSecret } = this.options;
-    const clientAuth = clientSecret ? this.options.clientAuth : 'none';
-    return new RawAnswerOAuthClient({
+    const clientAuth =
+      this.options.clientAuth === 'private_key_jwt'
+        ? 'private_key_jwt'
+        : clientSecret
+          ? this.options.clientAuth
+          : 'none';
+    return {
       // A public client (RFC 6749 §2.3, §4.1.3) sends client_id in the body and no secret: never
       // `Basic base64("id:")`, which providers refuse, nor an empty client_secret. simple-oauth2's
       // body mode always writes both fields; naming the secret's field client_id too, with the
-      // ID as its value, leaves exactly `client_id=<id>`.
+      // ID as its value, leaves exactly `client_id=<id>`. A private_key_jwt client sends the
+      // same, and its assertion with each request (clientAssertion).
       client:
-        clientAuth === 'none'
-          ? { id: clientId, secret: clientId, secretParamName: 'client_id' }
-          : { id: clientId, secret: clientSecret },
+        clientAuth === 'none' || clientAuth === 'private_key_jwt'
+          ? { id: clientId, secret: clientId, idParamName: 'client_id', secretParamName: 'client_id' }
+          : { id: clientId, secret: clientSecret, idParamName: 'client_id', secretParamName: 'client_secret' },
       // Absolute URLs as paths: wreck resolves them with WHATWG URL, so they are kept whole.
       auth: {
         tokenHost: url.origin,
@@ -125,7 +194,12 @@ export class TokenEndpoint {
         authorizeHost: this.options.authorizeUrl ? new URL(this.options.authorizeUrl).origin : url.origin,
         authorizePath: this.options.authorizeUrl || url.href,
       },
-      options: { authorizationMethod: clientAuth === 'header' ? 'header' : 'body' },
+      options: {
+        authorizationMethod: clientAuth === 'header' ? 'header' : 'body',
+        bodyFormat: 'form',
+        credentialsEncodingMode: 'strict',
+        scopeSeparator: ' ',
+      },
       http: {
         // TLS options are baked into the https agent; wreck only uses httpsAllowUnauthorized
         // when a request sets rejectUnauthorized, which these never do.
@@ -138,8 +212,8 @@ export class TokenEndpoint {
         timeout: this.options.timeout,
         maxBytes: MAX_TOKEN_RESPONSE_BYTES,
         headers: { accept: 'application/json, application/x-www-form-urlencoded;q=0.9' },
-      } as never,
-    });
+      },
+    };
   }
 
   private toRestError(err: unknown, endpoint: string, what: string): RestError {

@@ -12,8 +12,17 @@ import type { ConnectionCredentials, ConnectionProperties, OAuth2Grant } from '.
 import { discoverEndpoints, type DiscoveredEndpoints } from './discovery';
 import { OwnRefreshTokens } from './own-refresh-tokens';
 import { TokenEndpoint, TokenEndpointError } from './token-endpoint';
+import { tokenRequestHeaders, withQueryParams } from './token-request-headers';
 import { needsRefresh, readTokenResponse, type TokenPaths, type TokenSet } from './token-response';
 import { fingerprint } from './fingerprint';
+import type { JwtSigner } from './jwt-signer';
+import {
+  DEVICE_CODE_GRANT,
+  SLOW_DOWN_STEP_S,
+  readDeviceAuthorization,
+  type DeviceLoginStart,
+  type DeviceLoginStatus,
+} from './device-login';
 import { DurableTokenStore, type StoredTokens, type TokenStoreSettings } from './token-store';
 import type { TokenCoordinator } from '../shared-store/token-coordinator';
 
@@ -45,10 +54,15 @@ export type OAuth2Settings = Pick<
   | 'revokeUrl'
   | 'scope'
   | 'tokenParams'
+  | 'tokenParamsIn'
+  | 'tokenHeaders'
   | 'authorizeParams'
   | 'clientAuth'
   | 'usePkce'
   | 'timeout'
+  | 'jwtSubject'
+  | 'jwtAudience'
+  | 'deviceAuthorizationUrl'
 > &
   /** refreshToken and accessToken: the credentials as deployed (a starting token). */
   Pick<ConnectionCredentials, 'username' | 'password' | 'refreshToken' | 'accessToken'> & {
@@ -56,6 +70,8 @@ export type OAuth2Settings = Pick<
     paths: TokenPaths;
     clientId: string;
     clientSecret: string;
+    /** Signs the private_key_jwt client assertions and the jwt_bearer grant's assertion. */
+    jwtSigner?: JwtSigner;
   };
 
 /** The tokens a connection holds, as the node layer writes them back to Node-RED's in-memory credentials. */
@@ -82,12 +98,18 @@ export interface ResolvedEndpoints {
   tokenUrl: string;
   authorizeUrl: string;
   revokeUrl: string;
+  deviceAuthorizationUrl: string;
   issuer?: string;
 }
+
+/** RFC 7523 §2.1. */
+export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 export class TokenManager {
   private access?: TokenSet;
   private refreshToken?: string;
+  /** `instanceUrlPath`: the origin of the latest tokens, kept when the access token is dropped for renewal. */
+  private instanceOrigin?: string;
   /** Refresh tokens this connection obtained: one deployed again is not the user's. */
   private own = new OwnRefreshTokens();
   private inFlight?: Promise<TokenSet>;
@@ -101,6 +123,8 @@ export class TokenManager {
   private obtainingForShared = false;
   private readonly configurationHash: string;
   private lastRejectionRenewalAt = 0;
+  /** The device login being polled, or the last one's outcome. */
+  private device?: { status: DeviceLoginStatus; deviceCode: string; deadline: number; timer?: NodeJS.Timeout };
   private inErrorState = false;
   private closed = false;
 
@@ -111,19 +135,37 @@ export class TokenManager {
     this.shared = context.sharedTokens;
     if (this.shared) this.store = this.shared;
     else if (context.store) this.store = new DurableTokenStore(context.store, context.connectionId);
-    this.configurationHash = fingerprint(
+    const identity = [
       settings.grant,
       settings.tokenUrl || settings.discoveryUrl,
       settings.clientId,
       settings.grant === 'password' ? settings.username : '',
-    );
+    ];
+    // Another subject is another user's tokens (appended only here, so other grants keep their hash).
+    if (settings.grant === 'jwt_bearer') identity.push(settings.jwtSubject);
+    this.configurationHash = fingerprint(...identity);
   }
 
   /** A valid access token: the cached one, or a new one when it is missing or about to expire. */
   async accessToken(): Promise<string> {
+    return (await this.currentTokens()).accessToken;
+  }
+
+  /**
+   * `instanceUrlPath`: the origin the token response named (obtaining a token first when
+   * needed); undefined when the connection has no instanceUrlPath.
+   */
+  async instanceUrl(): Promise<string | undefined> {
+    if (!this.settings.paths.instanceUrlPath) return undefined;
+    return (await this.currentTokens()).instanceUrl;
+  }
+
+  private async currentTokens(): Promise<TokenSet> {
     await this.ready();
-    if (this.access && !needsRefresh(this.access)) return this.access.accessToken;
-    return (await this.obtainOnce()).accessToken;
+    // A token without the instance URL it needs (a deployed starting token) is not usable.
+    const complete = !this.settings.paths.instanceUrlPath || this.access?.instanceUrl;
+    if (this.access && complete && !needsRefresh(this.access)) return this.access;
+    return this.obtainOnce();
   }
 
   /** After the API rejected a token: obtains a new one (once for a burst of rejections). */
@@ -168,6 +210,111 @@ export class TokenManager {
     }
   }
 
+  /**
+   * RFC 8628: asks for a device code, then polls the token endpoint in the background at the
+   * server's interval (slower after each slow_down) until the user has logged in, refused, or the
+   * code expired. The tokens are kept as after an authorization code login. A new start replaces
+   * a login still pending.
+   */
+  async startDeviceLogin(): Promise<DeviceLoginStart> {
+    await this.ready();
+    if (this.closed) throw new RestError('ERR_CONFIG', 'The connection was closed (redeployed); try again.');
+    const { endpoint } = await this.tokenEndpoint();
+    const params: Record<string, string> = {};
+    if (this.settings.scope.trim()) params.scope = this.settings.scope.trim();
+    const authorization = readDeviceAuthorization(await endpoint.requestDeviceAuthorization(params));
+    this.context.redactor.rotate('device code', authorization.deviceCode);
+    this.stopDeviceLogin();
+    const device = {
+      status: { state: 'pending' as const, intervalS: authorization.intervalS },
+      deviceCode: authorization.deviceCode,
+      deadline: Date.now() + authorization.expiresIn * 1000,
+    };
+    this.device = device;
+    this.context.onStateChange?.({ level: 'warning', text: 'waiting for device login' });
+    this.scheduleDevicePoll(device);
+    const { userCode, verificationUri, verificationUriComplete, expiresIn } = authorization;
+    return { userCode, verificationUri, verificationUriComplete, expiresIn };
+  }
+
+  /** The state of the last device login; undefined when none was started. */
+  deviceLoginStatus(): DeviceLoginStatus | undefined {
+    return this.device && { ...this.device.status };
+  }
+
+  private scheduleDevicePoll(device: NonNullable<TokenManager['device']>): void {
+    device.timer = setTimeout(() => void this.pollDevice(device), device.status.intervalS * 1000);
+  }
+
+  private async pollDevice(device: NonNullable<TokenManager['device']>): Promise<void> {
+    if (this.device !== device || this.closed) return;
+    if (Date.now() >= device.deadline) {
+      return this.endDeviceLogin(
+        device,
+        'expired',
+        'The device code expired before the login finished: start it again.',
+      );
+    }
+    try {
+      await this.requestTokens(DEVICE_CODE_GRANT, { device_code: device.deviceCode }, false);
+      if (this.device !== device) return;
+      device.status = { ...device.status, state: 'authorized' };
+      device.timer = undefined;
+      this.context.onStateChange?.({ level: 'ok', text: 'authorized' });
+    } catch (err) {
+      if (this.device !== device || this.closed) return;
+      const oauthError = err instanceof TokenEndpointError ? err.oauthError : undefined;
+      if (oauthError === 'authorization_pending') return this.scheduleDevicePoll(device);
+      if (oauthError === 'slow_down') {
+        device.status = { ...device.status, intervalS: device.status.intervalS + SLOW_DOWN_STEP_S };
+        return this.scheduleDevicePoll(device);
+      }
+      if (oauthError === 'access_denied') {
+        return this.endDeviceLogin(device, 'denied', 'The device login was denied at the provider (access_denied).');
+      }
+      if (oauthError === 'expired_token') {
+        return this.endDeviceLogin(
+          device,
+          'expired',
+          'The device code expired before the login finished (expired_token): start it again.',
+        );
+      }
+      // The token endpoint unreachable for a moment: the login may still finish.
+      if (isRestError(err) && (err.code === 'ERR_NETWORK' || err.code === 'ERR_TIMEOUT')) {
+        return this.scheduleDevicePoll(device);
+      }
+      const reason = isRestError(err) ? err.message : 'see the Node-RED log';
+      this.endDeviceLogin(device, 'failed', `The device login failed: ${reason}`);
+    }
+  }
+
+  private endDeviceLogin(
+    device: NonNullable<TokenManager['device']>,
+    state: 'denied' | 'expired' | 'failed',
+    message: string,
+  ) {
+    const shown = this.context.redactor.redact(message);
+    device.status = { ...device.status, state, message: shown };
+    device.timer = undefined;
+    this.inErrorState = true;
+    this.context.onStateChange?.({
+      level: 'error',
+      text:
+        state === 'denied'
+          ? 'device login denied'
+          : state === 'expired'
+            ? 'device code expired'
+            : 'device login failed',
+    });
+    this.context.warn(shown);
+  }
+
+  /** Stops polling for a device login (a new one, a revocation, or the connection closing). */
+  private stopDeviceLogin(): void {
+    if (this.device?.timer) clearTimeout(this.device.timer);
+    this.device = undefined;
+  }
+
   /** RFC 7009 revocation of the refresh and access tokens, then forgets them everywhere. */
   async revokeAndForget(): Promise<{ revoked: string[] }> {
     await this.ready();
@@ -185,6 +332,7 @@ export class TokenManager {
     }
     this.access = undefined;
     this.refreshToken = undefined;
+    this.stopDeviceLogin();
     await this.store?.remove().catch((err) => this.warnStoreProblem('remove', err));
     this.context.onTokensChanged?.({ accessToken: '', refreshToken: '' });
     return { revoked };
@@ -210,6 +358,7 @@ export class TokenManager {
    */
   async close(): Promise<void> {
     this.closed = true;
+    this.stopDeviceLogin();
     const flight = this.inFlight;
     if (!flight) return;
     let timer: NodeJS.Timeout | undefined;
@@ -252,11 +401,13 @@ export class TokenManager {
     this.rememberSecrets(stored.accessToken, stored.refreshToken);
     // Even when absent: a refresh token the server refused was forgotten on purpose.
     this.refreshToken = stored.refreshToken;
+    this.instanceOrigin = stored.instanceUrl;
     if (stored.accessToken) {
       this.access = {
         accessToken: stored.accessToken,
         expiresAt: stored.expiresAt,
         obtainedAt: stored.obtainedAt ?? stored.savedAt,
+        ...(stored.instanceUrl ? { instanceUrl: stored.instanceUrl } : {}),
       };
     }
   }
@@ -362,7 +513,7 @@ export class TokenManager {
         if (!isInvalidGrant(err)) throw err;
         // Expired or revoked: never sent again, not even after a restart.
         await this.forgetTokens();
-        const canStartOver = grant === 'client_credentials' || grant === 'password';
+        const canStartOver = grant === 'client_credentials' || grant === 'password' || grant === 'jwt_bearer';
         if (!canStartOver) throw this.explainFailure(err, 'refresh_token');
         // This grant gets a fresh pair with its own credentials, in the same flight.
       }
@@ -372,6 +523,12 @@ export class TokenManager {
         return this.exchange('client_credentials', {}, true);
       case 'password':
         return this.exchange('password', { username: username ?? '', password: password ?? '' }, true);
+      case 'jwt_bearer':
+        return this.exchange(JWT_BEARER_GRANT, { assertion: await this.bearerAssertion() }, true);
+      case 'device_code':
+        throw this.authorizationNeeded(
+          'The connection is not logged in yet: open it in the editor and click "Log in on another device" (device login).',
+        );
       case 'refresh_token':
         throw this.authorizationNeeded(
           'The OAuth2 refresh_token grant has no refresh token: enter one in the connection (refreshToken) and deploy.',
@@ -381,6 +538,24 @@ export class TokenManager {
           'The connection is not authorized yet: open it in the editor and click "Authorize" (authorization code login).',
         );
     }
+  }
+
+  /**
+   * RFC 7523 §2.1 and §3: iss the client ID, sub jwtSubject (or the client ID), aud jwtAudience
+   * (or the token endpoint), fresh for each token request.
+   */
+  private async bearerAssertion(): Promise<string> {
+    const { settings } = this;
+    if (!settings.jwtSigner)
+      throw new RestError('ERR_CONFIG', 'The jwt_bearer grant needs a private key (jwtPrivateKey).');
+    const { urls } = await this.tokenEndpoint();
+    const assertion = await settings.jwtSigner.sign({
+      iss: settings.clientId,
+      sub: settings.jwtSubject || settings.clientId,
+      aud: settings.jwtAudience || urls.tokenUrl,
+    });
+    this.context.redactor.rotate('bearer assertion', assertion);
+    return assertion;
   }
 
   /** A token request whose refusal says what the user can do about it. */
@@ -404,12 +579,26 @@ export class TokenManager {
     const { endpoint } = await this.tokenEndpoint();
     const body: Record<string, string> = {};
     if (withScope && this.settings.scope.trim()) body.scope = this.settings.scope.trim();
-    for (const { name, value } of this.settings.tokenParams ?? []) if (name) body[name] = value;
+    // With tokenParamsIn `query` they are in the token URL instead (see buildTokenEndpoint).
+    if (this.settings.tokenParamsIn !== 'query') {
+      for (const { name, value } of this.settings.tokenParams ?? []) if (name) body[name] = value;
+    }
     Object.assign(body, params);
     const answer = await endpoint.requestToken(grantType, body);
     const token = readTokenResponse(answer, this.settings.paths);
+    if (this.settings.paths.instanceUrlPath) {
+      // A refresh answer may leave the instance URL out: the one the tokens were issued for stays.
+      token.instanceUrl ??= this.instanceOrigin;
+      if (!token.instanceUrl) {
+        throw new RestError(
+          'ERR_AUTH',
+          `The token endpoint's answer has no instance URL at "${this.settings.paths.instanceUrlPath}". Check instanceUrlPath on the connection.`,
+        );
+      }
+    }
     this.rememberSecrets(token.accessToken, token.refreshToken);
     // A server that does not rotate refresh tokens answers without one: keep the one we have.
+    this.instanceOrigin = token.instanceUrl;
     if (token.refreshToken) {
       this.refreshToken = token.refreshToken;
       this.own.add(token.refreshToken);
@@ -432,6 +621,7 @@ export class TokenManager {
       refreshToken: this.refreshToken,
       expiresAt: token.expiresAt,
       obtainedAt: token.obtainedAt,
+      instanceUrl: token.instanceUrl,
     });
   }
 
@@ -447,7 +637,9 @@ export class TokenManager {
     await this.save({});
   }
 
-  private async save(tokens: Pick<StoredTokens, 'accessToken' | 'refreshToken' | 'expiresAt' | 'obtainedAt'>) {
+  private async save(
+    tokens: Pick<StoredTokens, 'accessToken' | 'refreshToken' | 'expiresAt' | 'obtainedAt' | 'instanceUrl'>,
+  ) {
     if (!this.store) return;
     try {
       await this.store.save(this.toStored(tokens));
@@ -493,14 +685,22 @@ export class TokenManager {
       tokenUrl: settings.tokenUrl || discovered.token_endpoint || '',
       authorizeUrl: settings.authorizeUrl || discovered.authorization_endpoint || '',
       revokeUrl: settings.revokeUrl || discovered.revocation_endpoint || '',
+      deviceAuthorizationUrl: settings.deviceAuthorizationUrl || discovered.device_authorization_endpoint || '',
       issuer: discovered.issuer,
     };
-    for (const field of ['tokenUrl', 'authorizeUrl', 'revokeUrl'] as const) {
+    for (const field of ['tokenUrl', 'authorizeUrl', 'revokeUrl', 'deviceAuthorizationUrl'] as const) {
       if (urls[field]) checkEndpointUrl(field, urls[field]);
     }
     if (!urls.tokenUrl) throw new RestError('ERR_CONFIG', 'OAuth2 needs a token URL (tokenUrl or discoveryUrl).');
     const endpoint = new TokenEndpoint({
       ...urls,
+      tokenUrl:
+        settings.tokenParamsIn === 'query' ? withQueryParams(urls.tokenUrl, settings.tokenParams) : urls.tokenUrl,
+      headers: tokenRequestHeaders(settings.tokenHeaders, settings.clientAuth === 'header' && !!settings.clientSecret),
+      clientAssertion:
+        settings.clientAuth === 'private_key_jwt' && settings.jwtSigner
+          ? { signer: settings.jwtSigner, audience: settings.jwtAudience || urls.tokenUrl }
+          : undefined,
       clientId: settings.clientId,
       clientSecret: settings.clientSecret,
       clientAuth: settings.clientAuth,
@@ -526,6 +726,12 @@ export class TokenManager {
     }
     if (grantType === 'client_credentials') {
       return this.authorizationNeeded(`${detail} Check the client ID and secret of the connection.`, err);
+    }
+    if (grantType === JWT_BEARER_GRANT) {
+      return this.authorizationNeeded(
+        `${detail} Check the client ID, jwtSubject, jwtAudience and that the provider knows the certificate of jwtPrivateKey.`,
+        err,
+      );
     }
     return this.authorizationNeeded(
       `${detail} The connection needs to be authorized again: click "Authorize" on the connection, or deploy a new refresh token.`,

@@ -4,7 +4,7 @@
  * (GitHub) answer `application/x-www-form-urlencoded`. All end up as one TokenSet.
  */
 import { JSONPath } from 'jsonpath-plus';
-import { RestError } from '../errors';
+import { Quote, RestError, quoting } from '../errors';
 
 export interface TokenSet {
   accessToken: string;
@@ -14,12 +14,16 @@ export interface TokenSet {
   expiresAt?: number;
   /** Epoch ms when the token was obtained: the lifetime decides how early to refresh. */
   obtainedAt: number;
+  /** `instanceUrlPath`: the origin the API calls go to (e.g. Salesforce's `instance_url`). */
+  instanceUrl?: string;
 }
 
 export interface TokenPaths {
   accessTokenPath: string;
   refreshTokenPath: string;
   expiresInPath: string;
+  /** Empty: the answer holds no instance URL the connection uses. */
+  instanceUrlPath?: string;
 }
 
 /** JSON when it parses as JSON, form fields otherwise (content types lie too often to trust them). */
@@ -57,12 +61,36 @@ export function readTokenResponse(document: unknown, paths: TokenPaths, now = Da
   }
   const refreshToken = firstMatch(document, paths.refreshTokenPath, 'refreshTokenPath');
   const expiresIn = Number(firstMatch(document, paths.expiresInPath, 'expiresInPath'));
+  const instanceUrl = paths.instanceUrlPath ? readInstanceUrl(document, paths.instanceUrlPath) : undefined;
   return {
     accessToken,
     refreshToken: typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : undefined,
     expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : undefined,
     obtainedAt: now,
+    ...(instanceUrl ? { instanceUrl } : {}),
   };
+}
+
+/**
+ * The origin at `instanceUrlPath`; undefined when the answer has none (a refresh answer may
+ * leave it out: the previous one stays). A value that is not an http(s) URL is ERR_AUTH.
+ */
+function readInstanceUrl(document: unknown, path: string): string | undefined {
+  const value = firstMatch(document, path, 'instanceUrlPath');
+  if (value === undefined || value === null || value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) {
+    throw new RestError(
+      'ERR_AUTH',
+      quoting`The token endpoint's answer has ${new Quote(value, 100)} at "${path}" (instanceUrlPath), which is not an http:// or https:// URL.`,
+    );
+  }
+  return url.origin;
 }
 
 /** How long before expiry a token is renewed: 60 s, or a tenth of a short lifetime. */

@@ -17,6 +17,8 @@ export interface StoredTokens extends OwnRefreshTokenFingerprints {
   refreshToken?: string;
   expiresAt?: number;
   obtainedAt?: number;
+  /** The origin read at `instanceUrlPath` with these tokens: API calls go there after a restart too. */
+  instanceUrl?: string;
   /** Fingerprint of the refreshToken credential deployed when these tokens were derived from it. */
   deployedRefreshTokenHash?: string;
   /** Fingerprint of the endpoint, client and grant: tokens of another configuration are not reused. */

@@ -1,6 +1,6 @@
 /**
  * The admin HTTP routes the rest-connection editor calls: Test (any connection), and the OAuth2
- * helpers Discover, Authorize (with its callback) and Revoke.
+ * helpers Discover, Authorize (with its callback), Log in on another device and Revoke.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -86,6 +86,29 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       sendPage(res, 200, 'Authorized', 'The connection is authorized. You can close this window.');
     } catch (err) {
       sendPage(res, 502, 'Authorization failed', safeError(err).message);
+    }
+  });
+
+  // RFC 8628: answers {userCode, verificationUri, verificationUriComplete, expiresIn}; the runtime
+  // then polls the token endpoint and stores the tokens as after an authorization code login.
+  admin.post('/rest-connection/:id/device', canWrite, async (req: Request, res: Response) => {
+    try {
+      const auth = await oauth2Of(RED, idOf(req));
+      res.json(await auth.startDeviceLogin());
+    } catch (err) {
+      sendError(res, isRestError(err) && err.code === 'ERR_CONFIG' ? 400 : 502, err);
+    }
+  });
+
+  // The editor follows the login: {state: pending|authorized|denied|expired|failed, intervalS, message?}.
+  admin.get('/rest-connection/:id/device', canWrite, async (req: Request, res: Response) => {
+    try {
+      const auth = await oauth2Of(RED, idOf(req));
+      const status = auth.deviceLoginStatus();
+      if (!status) return sendError(res, 404, new RestError('ERR_CONFIG', 'No device login was started.'));
+      res.json(status);
+    } catch (err) {
+      sendError(res, 400, err);
     }
   });
 

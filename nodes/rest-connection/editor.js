@@ -24,13 +24,15 @@
     password: ['userpass'],
     refresh_token: ['refresh'],
     authorization_code: ['authcode', 'refresh'],
+    device_code: ['device', 'refresh'],
+    jwt_bearer: ['jwt', 'jwtsubject'],
   };
   var NUMBER_FIELDS = ['timeout', 'retries', 'maxResponseBytes', 'maxConcurrent', 'rateLimit', 'maxQueued'];
 
   var defaults = RestEditor.defaultsOf(DEF);
   defaults.baseUrl.required = true;
   defaults.baseUrl.validate = RestEditor.validUrl(false);
-  ['discoveryUrl', 'tokenUrl', 'authorizeUrl', 'revokeUrl'].forEach(function (k) {
+  ['discoveryUrl', 'tokenUrl', 'authorizeUrl', 'revokeUrl', 'deviceAuthorizationUrl'].forEach(function (k) {
     defaults[k].validate = RestEditor.validUrl(true);
   });
   defaults.proxyUrl.validate = RestEditor.validProxyUrl;
@@ -42,7 +44,7 @@
   defaults.maxConcurrent.validate = RestEditor.validWholeNumber(0, 10000);
   defaults.rateLimit.validate = RestEditor.validDecimal(0, 100000);
   defaults.maxQueued.validate = RestEditor.validWholeNumber(0, 1000000);
-  ['headers', 'queryParams', 'cookies', 'tokenParams', 'authorizeParams'].forEach(function (k) {
+  ['headers', 'queryParams', 'cookies', 'tokenParams', 'tokenHeaders', 'authorizeParams'].forEach(function (k) {
     defaults[k].validate = RestEditor.validNameValueList;
   });
 
@@ -219,6 +221,7 @@
         var groups = (AUTH_FIELDS[type] || []).slice();
         if (type === 'oauth2') {
           groups = groups.concat(GRANT_FIELDS[$('#node-config-input-oauth2Grant').val()] || []);
+          if ($('#node-config-input-clientAuth').val() === 'private_key_jwt') groups.push('jwt');
         }
         $('.rc-auth').each(function () {
           var el = $(this);
@@ -228,7 +231,10 @@
           el.toggle(shown);
         });
       }
-      $('#node-config-input-authType, #node-config-input-oauth2Grant').on('change', updateAuthFields);
+      $('#node-config-input-authType, #node-config-input-oauth2Grant, #node-config-input-clientAuth').on(
+        'change',
+        updateAuthFields,
+      );
       updateAuthFields();
 
       // "Is bearer token" and tokenPrefix describe the same thing: keep them in step.
@@ -322,6 +328,58 @@
             showResult('#rc-oauth-result', false, 'Authorize failed: ' + errorText(xhr));
           });
       });
+      // Device login: the user code, the link and a QR code of it (qrcode-generator, served from
+      // this package's resources/ and loaded only when used); the runtime polls, the editor follows.
+      var devicePoll;
+      function followDeviceLogin() {
+        $.ajax({ url: adminUrl('device'), dataType: 'json' })
+          .done(function (status) {
+            if (status.state === 'pending') {
+              devicePoll = setTimeout(followDeviceLogin, 3000);
+              return;
+            }
+            var ok = status.state === 'authorized';
+            showResult('#rc-oauth-result', ok, ok ? 'logged in: tokens stored' : status.message || status.state);
+            if (ok) $('#rc-device-login').hide();
+          })
+          .fail(function (xhr) {
+            showResult('#rc-oauth-result', false, 'Device login: ' + errorText(xhr));
+          });
+      }
+      function drawQrCode(link) {
+        var target = $('#rc-device-qr').empty();
+        function draw() {
+          var qr = window.qrcode(0, 'M');
+          qr.addData(link);
+          qr.make();
+          target.html(qr.createSvgTag({ cellSize: 3, margin: 2 }));
+        }
+        if (window.qrcode) return draw();
+        $.ajax({ url: 'resources/@rest-nodes/node-red-rest-connection/qrcode.js', dataType: 'script', cache: true })
+          .done(draw)
+          .fail(function () {
+            target.text('(QR code unavailable: open the link instead)');
+          });
+      }
+      $('#rc-device').on('click', function () {
+        if ($(this).prop('disabled')) return;
+        clearTimeout(devicePoll);
+        showResult('#rc-oauth-result', true, 'asking for a code...');
+        $.ajax({ url: adminUrl('device'), type: 'POST', dataType: 'json' })
+          .done(function (r) {
+            var link = r.verificationUriComplete || r.verificationUri;
+            $('#rc-device-link').attr('href', link).text(r.verificationUri);
+            $('#rc-device-code').text(r.userCode);
+            $('#rc-device-expiry').text('The code is valid for ' + Math.round(r.expiresIn / 60) + ' minutes.');
+            $('#rc-device-login').show();
+            drawQrCode(link);
+            showResult('#rc-oauth-result', true, 'waiting for the login on the other device...');
+            devicePoll = setTimeout(followDeviceLogin, 3000);
+          })
+          .fail(function (xhr) {
+            showResult('#rc-oauth-result', false, 'Device login failed: ' + errorText(xhr));
+          });
+      });
       $('#rc-revoke').on('click', function () {
         if ($(this).prop('disabled')) return;
         $.ajax({ url: adminUrl('revoke'), type: 'POST', dataType: 'json' })
@@ -353,6 +411,7 @@
       RestEditor.pairList('rc-queryParams', node.queryParams, nameValueList('parameter'));
       RestEditor.pairList('rc-cookies', node.cookies, nameValueList('cookie'));
       RestEditor.pairList('rc-tokenParams', node.tokenParams, nameValueList('e.g. audience'));
+      RestEditor.pairList('rc-tokenHeaders', node.tokenHeaders, nameValueList('e.g. X-Tenant'));
       RestEditor.pairList('rc-authorizeParams', node.authorizeParams, nameValueList('e.g. prompt'));
 
       // Proxy fields only matter when the proxy is used.
@@ -370,7 +429,7 @@
       updateTlsWarning();
 
       var creds = node.credentials || {};
-      ['caCert', 'clientCert', 'clientKey', 'pfx'].forEach(function (c) {
+      ['caCert', 'clientCert', 'clientKey', 'pfx', 'jwtPrivateKey'].forEach(function (c) {
         pemField(c, !!creds['has_' + c]);
       });
 
@@ -378,7 +437,7 @@
     },
     oneditsave: function () {
       var node = this;
-      ['headers', 'queryParams', 'cookies', 'tokenParams', 'authorizeParams'].forEach(function (k) {
+      ['headers', 'queryParams', 'cookies', 'tokenParams', 'tokenHeaders', 'authorizeParams'].forEach(function (k) {
         node[k] = RestEditor.readPairList('rc-' + k, nameValueList());
       });
       RestEditor.saveNumbers(node, NUMBER_FIELDS, 'rc-');

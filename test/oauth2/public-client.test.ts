@@ -160,7 +160,7 @@ describe('oauth2: a public client (no client secret)', function () {
 
   it('an unknown clientAuth is ERR_CONFIG when the connection is created', async () => {
     await assert.rejects(
-      connect({ clientAuth: 'private_key_jwt' as never }, { clientId: auth.publicClientId }),
+      connect({ clientAuth: 'tls_client_auth' as never }, { clientId: auth.publicClientId }),
       (err: { code?: string; message?: string }) => err.code === 'ERR_CONFIG' && /clientAuth/.test(err.message ?? ''),
     );
   });
