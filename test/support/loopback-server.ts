@@ -28,7 +28,7 @@ export interface ReceivedRequest {
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, received: ReceivedRequest) => unknown;
 
 /** `'GET /path'` or `'/path'` → a handler, or a value answered as JSON with status 200. */
-export type Routes = Record<string, unknown>;
+export type Routes = Record<string, Handler | object | string | number | boolean | null>;
 
 export interface ServerOptions {
   routes?: Routes;
@@ -95,6 +95,11 @@ function answer(
   if (route === undefined) return json(res, 404, { error: 'not found', path: received.path });
   if (typeof route === 'function') return (route as Handler)(req, res, received);
   json(res, 200, route);
+}
+
+/** An HTTP API answering from `routes` (404 JSON for anything else). */
+export function startApi(routes: Routes = {}): Promise<LoopbackServer> {
+  return startServer({ routes });
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<LoopbackServer> {

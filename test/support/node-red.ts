@@ -9,9 +9,28 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-/** A message as the tests see it: any property may be read. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- messages are free-form
-export type Msg = Record<string, any>;
+/** `msg.error` as the nodes set it (Node-RED's catch node adds `source`). */
+export interface MsgError {
+  code: string;
+  message: string;
+  stack?: string;
+  cause?: { message?: string };
+  source?: { id: string; type: string };
+}
+
+/** A message as the tests see it: the properties the nodes set are typed, `payload` is read with a cast. */
+export interface Msg {
+  _msgid?: string;
+  topic?: string;
+  payload?: unknown;
+  statusCode?: number;
+  headers?: Record<string, string | string[] | undefined>;
+  responseUrl?: string;
+  responseBody?: string;
+  error?: MsgError;
+  parts?: { id: string; index: number; count?: number; type?: string };
+  [key: string]: unknown;
+}
 
 interface Spy {
   getCalls(): { args: unknown[] }[];
@@ -104,6 +123,42 @@ export function messages(id: string, count: number, ms = 5000): Promise<Msg[]> {
 export async function nextMessage(id: string, ms = 5000): Promise<Msg> {
   const [msg] = await messages(id, 1, ms);
   return msg!;
+}
+
+/** A message a catch node passed on: it carries `msg.error`. */
+export interface Caught extends Msg {
+  error: MsgError;
+}
+
+/** Resolves with the next message the catch node's helper `id` receives, which must carry an error. */
+export async function nextCaught(id = 'caught', ms = 5000): Promise<Caught> {
+  const msg = await nextMessage(id, ms);
+  if (!msg.error)
+    throw new Error(`node ${id} received a message without msg.error: ${JSON.stringify(msg).slice(0, 200)}`);
+  return msg as Caught;
+}
+
+/**
+ * Sends `msg` into node `into` and resolves with what comes out of `out`, or rejects with the
+ * error the catch node reports: one of the two always happens.
+ */
+export async function outputOf(msg: object, into = 'restNode', out = 'out'): Promise<Msg> {
+  const output = nextMessage(out);
+  const caught = nextCaught('caught').catch(() => undefined);
+  helper.getNode(into).receive(msg);
+  const first = await Promise.race([output, caught.then((c) => c ?? output)]);
+  if (first.error) throw new Error(`caught instead of output: ${first.error.code} ${first.error.message}`);
+  return first;
+}
+
+/** Sends `msg` into node `into` and resolves with what the catch node reports; fails when output comes instead. */
+export async function failureOf(msg: object, into = 'restNode'): Promise<Caught> {
+  const output = nextMessage('out').then((m) => {
+    throw new Error(`output instead of an error: ${JSON.stringify(m).slice(0, 200)}`);
+  });
+  const caught = nextCaught('caught');
+  helper.getNode(into).receive(msg);
+  return Promise.race([caught, output]);
 }
 
 /** Asserts that node `id` receives nothing within `ms`. */
