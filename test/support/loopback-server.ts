@@ -42,6 +42,8 @@ export interface LoopbackServer {
   url: string;
   port: number;
   requests: ReceivedRequest[];
+  /** The routes it answers from: a test may add or replace one while the server runs. */
+  routes: Routes;
   /** Connections accepted so far: through a proxy, one per tunnel or forwarded connection. */
   connections: number;
   /** TLS handshakes that failed (recorded instead of crashing the test). */
@@ -93,7 +95,7 @@ function answer(
   if (!options.routes) return echo(res, received);
   const route = options.routes[`${received.method} ${received.path}`] ?? options.routes[received.path];
   if (route === undefined) return json(res, 404, { error: 'not found', path: received.path });
-  if (typeof route === 'function') return (route as Handler)(req, res, received);
+  if (typeof route === 'function') return route(req, res, received);
   json(res, 200, route);
 }
 
@@ -138,6 +140,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
   return Object.assign(state, {
     server,
     port,
+    routes: options.routes ?? {},
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     openSockets: () => sockets.size,
     close: () =>

@@ -125,6 +125,15 @@ export async function nextMessage(id: string, ms = 5000): Promise<Msg> {
   return msg!;
 }
 
+/** A row of a grid node's output. */
+export type Row = Record<string, unknown>;
+
+/** The rows a grid node sent in `msg.payload`. */
+export function rowsOf(msg: Msg): Row[] {
+  if (!Array.isArray(msg.payload)) throw new Error(`msg.payload is not rows: ${JSON.stringify(msg.payload)}`);
+  return msg.payload as Row[];
+}
+
 /** A message a catch node passed on: it carries `msg.error`. */
 export interface Caught extends Msg {
   error: MsgError;
