@@ -21,6 +21,8 @@ export interface ProxyLogEntry {
   port: number;
   username: string;
   authorized: boolean;
+  /** The status a CONNECT was refused with after authentication (see `refusals`), or 0. */
+  refused: number;
 }
 
 export interface LoopbackProxy {
@@ -28,6 +30,10 @@ export interface LoopbackProxy {
   /** The proxy's URL without credentials. */
   url: string;
   log: ProxyLogEntry[];
+  /** port → status: CONNECT to that port is refused with that status once authenticated, as proxies that tunnel only to TLS ports do. */
+  refusals: Map<number, number>;
+  /** Client connections the proxy holds open. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -36,14 +42,17 @@ export async function startProxy(
 ): Promise<LoopbackProxy> {
   const log: ProxyLogEntry[] = [];
   // proxy-chain is an ES module; tsx runs tests as CommonJS, hence import().
-  const { Server: ProxyServer } = await import('proxy-chain');
+  const { Server: ProxyServer, RequestError } = await import('proxy-chain');
+  const refusals = new Map<number, number>();
   const common = {
     port: 0,
     host: '127.0.0.1',
     prepareRequestFunction: ({ request, username, password, hostname, port, isHttp }: PrepareOptions) => {
       const authorized =
         options.username === undefined || (username === options.username && password === options.password);
-      log.push({ method: request.method ?? '', isHttp, hostname, port, username, authorized });
+      const refused = authorized && request.method === 'CONNECT' ? (refusals.get(port) ?? 0) : 0;
+      log.push({ method: request.method ?? '', isHttp, hostname, port, username, authorized, refused });
+      if (refused) throw new RequestError('CONNECT is not allowed to this port', refused);
       return { requestAuthentication: !authorized };
     },
   };
@@ -56,6 +65,8 @@ export async function startProxy(
     port: proxy.port,
     url: `${options.httpsOptions ? 'https' : 'http'}://127.0.0.1:${proxy.port}`,
     log,
+    refusals,
+    openConnections: () => proxy.getConnectionIds().length,
     close: () => proxy.close(true),
   };
 }
