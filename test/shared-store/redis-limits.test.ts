@@ -9,7 +9,8 @@ import path from 'node:path';
 import { openConnectionState, type SharedConnectionState } from '../../lib/shared-store/connection-state';
 import type { LimitSettings } from '../../lib/limits/limit-settings';
 import { arrivalSpan, startCountingServer, type CountingServer } from '../limits/counting-server';
-import { needRedisServer, startRedisServer, type RedisServer } from './redis-launcher';
+import { requirePeer } from '../support/peers/debian-peers';
+import { startRedis, type RedisServer } from '../support/peers/redis';
 
 const ARRIVAL_JITTER_MS = 30;
 
@@ -41,8 +42,8 @@ describe('shared store: limits across Node-RED instances (redis-server)', functi
   }
 
   before(async function () {
-    needRedisServer(this);
-    redis = await startRedisServer();
+    requirePeer(this, 'redis');
+    redis = await startRedis();
   });
   beforeEach(function () {
     warnings.length = 0;
@@ -109,7 +110,7 @@ describe('shared store: limits across Node-RED instances (redis-server)', functi
   describe('Redis going away', function () {
     let own: RedisServer;
     before(async function () {
-      own = await startRedisServer();
+      own = await startRedis();
     });
     after(async function () {
       await own?.close();

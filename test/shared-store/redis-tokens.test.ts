@@ -13,7 +13,8 @@ import { createClient } from 'redis';
 import type { StoredTokens } from '../../lib/oauth2/token-store';
 import { openConnectionState, type SharedConnectionState } from '../../lib/shared-store/connection-state';
 import { openTokens, refreshTokenFingerprint, tokenKey } from '../../lib/shared-store/token-envelope';
-import { needRedisServer, startRedisServer, type RedisServer } from './redis-launcher';
+import { requirePeer } from '../support/peers/debian-peers';
+import { startRedis, type RedisServer } from '../support/peers/redis';
 import { startRotatingTokenEndpoint, type RotatingTokenEndpoint } from './rotating-token-endpoint';
 
 const SECRET = 'the credential secret of all instances';
@@ -70,8 +71,8 @@ describe('shared store: OAuth2 tokens across Node-RED instances (redis-server)',
   }
 
   before(async function () {
-    needRedisServer(this);
-    redis = await startRedisServer();
+    requirePeer(this, 'redis');
+    redis = await startRedis();
   });
   beforeEach(async function () {
     warnings.length = 0;
@@ -241,7 +242,7 @@ describe('shared store: OAuth2 tokens across Node-RED instances (redis-server)',
   describe('Redis going away', function () {
     let own: RedisServer;
     beforeEach(async function () {
-      own = await startRedisServer();
+      own = await startRedis();
     });
     afterEach(async function () {
       await own?.close();

@@ -13,8 +13,15 @@ import util from 'node:util';
 import { RestClient } from '../../lib/http/rest-client';
 import { connectionDefaults } from '../../lib/definitions';
 import { Transport, type TransportSettings } from '../../lib/transport';
-import { makeCertificates, startApi, type LoopbackApi, type TestCertificates } from './support/loopback-apis';
-import { requireSquid, startSquid, type AccessLogEntry, type Squid, type SquidOptions } from './support/squid';
+import { startServer, type LoopbackServer as LoopbackApi, type ReceivedRequest } from '../support/loopback-server';
+import { getTestPki, type TestPki } from '../support/peers/tls-material';
+import { requirePeer } from '../support/peers/debian-peers';
+import {
+  startSquid,
+  type SquidLogEntry as AccessLogEntry,
+  type SquidProxy as Squid,
+  type SquidOptions,
+} from '../support/peers/squid';
 
 const USER = 'alice';
 /** A colon and non-ASCII: its base64 and URL-encoded forms differ from the raw one. */
@@ -23,6 +30,11 @@ const WRONG_PASSWORD = 'wr0ng-Secret: nöpe';
 const DOMAIN = 'CORP';
 
 type Scheme = TransportSettings['proxyAuthScheme'];
+
+const httpsApiOf = (pki: TestPki) => startServer({ tls: pki.server });
+
+/** Who may use the proxies. NTLM logs a user with its domain, and the fake NTLM helper lets only listed names through. */
+const SQUID_USERS = [USER, `${DOMAIN}\\${USER}`, 'EAST\\bob'].map((username) => ({ username, password: PASSWORD }));
 
 /** Every form a password could leak in. */
 function secretForms(password: string, user = USER): string[] {
@@ -42,7 +54,7 @@ function assertNoSecret(err: unknown, password: string): void {
 
 describe('transport: proxy authentication against Squid', function () {
   this.timeout(60000);
-  let certs: TestCertificates;
+  let certs: TestPki;
   /** Squid may CONNECT to these. */
   let httpsApi: LoopbackApi;
   let otherHttpsApi: LoopbackApi;
@@ -53,13 +65,13 @@ describe('transport: proxy authentication against Squid', function () {
   const squids: Squid[] = [];
 
   before(async function () {
-    requireSquid(this);
-    certs = await makeCertificates();
+    requirePeer(this, 'squid');
+    certs = await getTestPki();
     [httpsApi, otherHttpsApi, tunnelledApi, forwardedApi] = await Promise.all([
-      startApi(certs),
-      startApi(certs),
-      startApi(),
-      startApi(),
+      httpsApiOf(certs),
+      httpsApiOf(certs),
+      startServer(),
+      startServer(),
     ]);
   });
 
@@ -69,13 +81,13 @@ describe('transport: proxy authentication against Squid', function () {
   });
 
   after(async function () {
-    await Promise.all(squids.map((squid) => squid.stop()));
+    await Promise.all(squids.map((squid) => squid.close()));
     await Promise.all([httpsApi, otherHttpsApi, tunnelledApi, forwardedApi].map((api) => api?.close()));
   });
 
   async function squidWith(options: Omit<SquidOptions, 'connectPorts'>): Promise<Squid> {
     const squid = await startSquid({
-      users: [{ user: USER, password: PASSWORD }],
+      users: SQUID_USERS,
       ...options,
       connectPorts: [httpsApi.port, otherHttpsApi.port, tunnelledApi.port],
     });
@@ -92,7 +104,7 @@ describe('transport: proxy authentication against Squid', function () {
       proxyAuthScheme: scheme,
       proxyUsername: USER,
       proxyPassword: PASSWORD,
-      caCert: certs.ca,
+      caCert: certs.ca.cert,
       ...overrides,
     });
     transports.push(transport);
@@ -164,10 +176,7 @@ describe('transport: proxy authentication against Squid', function () {
     let squidForFailures: Squid;
 
     before(async function () {
-      [squid, squidForFailures] = await Promise.all([
-        squidWith({ schemes: ['ntlm'] }),
-        squidWith({ schemes: ['ntlm'] }),
-      ]);
+      [squid, squidForFailures] = await Promise.all([squidWith({ auth: ['ntlm'] }), squidWith({ auth: ['ntlm'] })]);
     });
 
     for (const scheme of ['auto', 'ntlm'] as const) {
@@ -277,10 +286,7 @@ describe('transport: proxy authentication against Squid', function () {
     let squidForFailures: Squid;
 
     before(async function () {
-      [squid, squidForFailures] = await Promise.all([
-        squidWith({ schemes: ['digest'] }),
-        squidWith({ schemes: ['digest'] }),
-      ]);
+      [squid, squidForFailures] = await Promise.all([squidWith({ auth: ['digest'] }), squidWith({ auth: ['digest'] })]);
     });
 
     for (const scheme of ['auto', 'digest'] as const) {
@@ -317,10 +323,10 @@ describe('transport: proxy authentication against Squid', function () {
       const targets: LoopbackApi[] = [];
 
       before(async function () {
-        targets.push(...(await Promise.all([1, 2, 3, 4].map(() => startApi(certs)))));
+        targets.push(...(await Promise.all([1, 2, 3, 4].map(() => httpsApiOf(certs)))));
         staleSquid = await startSquid({
-          schemes: ['digest'],
-          users: [{ user: USER, password: PASSWORD }],
+          auth: ['digest'],
+          users: [{ username: USER, password: PASSWORD }],
           extraConfig: ['auth_param digest nonce_max_count 2'],
           connectPorts: targets.map((target) => target.port),
         });
@@ -382,8 +388,8 @@ describe('transport: proxy authentication against Squid', function () {
 
     before(async function () {
       const options: Omit<SquidOptions, 'connectPorts'> = {
-        schemes: ['basic'],
-        users: [{ user: `${DOMAIN}\\${USER}`, password: PASSWORD }],
+        auth: ['basic'],
+        users: [{ username: `${DOMAIN}\\${USER}`, password: PASSWORD }],
       };
       [squid, squidForFailures] = await Promise.all([squidWith(options), squidWith(options)]);
     });
@@ -428,7 +434,7 @@ describe('transport: proxy authentication against Squid', function () {
     let squid: Squid;
 
     before(async function () {
-      squid = await squidWith({ schemes: ['negotiate', 'ntlm', 'digest', 'basic'] });
+      squid = await squidWith({ auth: ['negotiate', 'ntlm', 'digest', 'basic'] });
     });
 
     const cases: [Scheme, string][] = [
@@ -457,7 +463,7 @@ describe('transport: proxy authentication against Squid', function () {
     let squid: Squid;
 
     before(async function () {
-      squid = await squidWith({ schemes: ['negotiate'] });
+      squid = await squidWith({ auth: ['negotiate'] });
     });
 
     it('auto: ERR_PROXY names Negotiate and what this connection can answer, no secret shown', async function () {
@@ -484,18 +490,23 @@ describe('transport: proxy authentication against Squid', function () {
     const TOKEN = 'tok-through-ntlm-proxy-123';
 
     before(async function () {
-      tokenEndpoint = await startApi(certs, (request, res) => {
-        const grant = new URLSearchParams(request.body).get('grant_type');
-        res.writeHead(grant === 'client_credentials' ? 200 : 400, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ access_token: TOKEN, token_type: 'Bearer', expires_in: 3600 }));
-        return true;
+      tokenEndpoint = await startServer({
+        tls: certs.server,
+        handler: (_req, res, request: ReceivedRequest) => {
+          const grant = new URLSearchParams(request.body).get('grant_type');
+          res.writeHead(grant === 'client_credentials' ? 200 : 400, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ access_token: TOKEN, token_type: 'Bearer', expires_in: 3600 }));
+          return true;
+        },
       });
-      protectedApi = await startApi(undefined, (request, res) => {
-        if (request.headers.authorization === `Bearer ${TOKEN}`) return false;
-        res.writeHead(401).end();
-        return true;
+      protectedApi = await startServer({
+        handler: (_req, res, request: ReceivedRequest) => {
+          if (request.headers.authorization === `Bearer ${TOKEN}`) return false;
+          res.writeHead(401).end();
+          return true;
+        },
       });
-      squid = await startSquid({ schemes: ['ntlm'], connectPorts: [tokenEndpoint.port] });
+      squid = await startSquid({ auth: ['ntlm'], users: SQUID_USERS, connectPorts: [tokenEndpoint.port] });
       squids.push(squid);
     });
 
@@ -522,7 +533,7 @@ describe('transport: proxy authentication against Squid', function () {
           clientSecret: 'client-secret-1',
           proxyUsername: USER,
           proxyPassword: PASSWORD,
-          caCert: certs.ca,
+          caCert: certs.ca.cert,
         },
       );
       try {
@@ -552,12 +563,14 @@ describe('transport: proxy authentication against Squid', function () {
     let tokenEndpoint: LoopbackApi;
 
     before(async function () {
-      tokenEndpoint = await startApi(undefined, (_request, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ access_token: 'never-used', expires_in: 3600 }));
-        return true;
+      tokenEndpoint = await startServer({
+        handler: (_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ access_token: 'never-used', expires_in: 3600 }));
+          return true;
+        },
       });
-      squid = await squidWith({ schemes: ['ntlm'] });
+      squid = await squidWith({ auth: ['ntlm'] });
     });
 
     after(async function () {

@@ -29,7 +29,8 @@
  * - extraConfig: more squid.conf lines, placed before the access rules (e.g. digest nonce limits).
  *
  * Behaviour worth knowing
- * - CONNECT is allowed to any port (no SSL_ports/Safe_ports rules), only from 127.0.0.1.
+ * - CONNECT is allowed to any port (no SSL_ports/Safe_ports rules) unless `connectPorts` lists
+ *   them, only from 127.0.0.1.
  * - No X-Forwarded-For or Via header is added and Proxy-Authorization is not forwarded; nothing
  *   is cached. Responses carry squid's X-Cache and X-Cache-Lookup headers, as real squids do.
  * - Squid writes an access-log line when a transaction ends: a CONNECT tunnel appears only once
@@ -45,7 +46,7 @@ import { onFreePort } from './free-port';
 import { createPeerDir, removePeerDir, writePeerFile } from './peer-dir';
 import { startPeerProcess } from './peer-process';
 
-export type SquidAuthScheme = 'none' | 'basic' | 'digest' | 'ntlm';
+export type SquidAuthScheme = 'none' | 'basic' | 'digest' | 'ntlm' | 'negotiate';
 
 export interface ProxyUser {
   username: string;
@@ -57,6 +58,8 @@ export interface SquidOptions {
   users?: ProxyUser[];
   realm?: string;
   extraConfig?: string[];
+  /** CONNECT is refused (403, before authentication, as Squid's default config does) to other ports. */
+  connectPorts?: number[];
 }
 
 /** One access-log line (connections closed before sending a request are left out). */
@@ -73,6 +76,8 @@ export interface SquidLogEntry {
   result: string;
   /** The authenticated user name, or undefined. */
   user: string | undefined;
+  /** The scheme of the request's Proxy-Authorization (`NTLM`, `Digest`, `Basic`), '-' for none. */
+  sent: string;
 }
 
 export interface SquidProxy {
@@ -95,7 +100,7 @@ export interface SquidProxy {
 
 const HELPERS = '/usr/lib/squid';
 const DEFAULT_USERS: ProxyUser[] = [{ username: 'alice', password: 'wonderland' }];
-const LOG_FORMAT = 'peers %ts.%03tu %>a %rm %ru %>Hs %Ss %un';
+const LOG_FORMAT = 'peers %ts.%03tu %>a %rm %ru %>Hs %Ss %un %{Proxy-Authorization}>h';
 
 /** The user squid drops to when started as root, and that must own its files. */
 function squidUser(): { name: string; uid: number; gid: number } | undefined {
@@ -137,8 +142,12 @@ function authConfig(dir: string, schemes: SquidAuthScheme[], users: ProxyUser[],
       );
     } else if (scheme === 'ntlm') {
       lines.push(`auth_param ntlm program ${HELPERS}/ntlm_fake_auth`, 'auth_param ntlm keep_alive on');
+    } else if (scheme === 'negotiate') {
+      // Offered only: no Kerberos realm here, so a client must pick another scheme.
+      lines.push(`auth_param negotiate program ${HELPERS}/negotiate_kerberos_auth -s GSS_C_NO_NAME`);
     }
-    if (scheme !== 'none') lines.push(`auth_param ${scheme} children 2 startup=1 idle=1`);
+    if (scheme === 'negotiate') lines.push('auth_param negotiate children 1 startup=0 idle=1');
+    else if (scheme !== 'none') lines.push(`auth_param ${scheme} children 2 startup=1 idle=1`);
   }
   return lines;
 }
@@ -148,13 +157,18 @@ export function squidDigestUser(username: string): string {
   return username.replaceAll('\\', '');
 }
 
-function accessRules(dir: string, schemes: SquidAuthScheme[], users: ProxyUser[]): string[] {
-  if (schemes.every((scheme) => scheme === 'none')) return ['http_access allow localhost', 'http_access deny all'];
+function accessRules(dir: string, schemes: SquidAuthScheme[], users: ProxyUser[], connectPorts: number[]): string[] {
+  const tunnels = connectPorts.length
+    ? [`acl tunnel_ports port ${connectPorts.join(' ')}`, 'http_access deny CONNECT !tunnel_ports']
+    : [];
+  if (schemes.every((scheme) => scheme === 'none'))
+    return [...tunnels, 'http_access allow localhost', 'http_access deny all'];
   // Basic and Digest helpers check the password; NTLM's fake helper accepts anyone, so name the users.
   const names = new Set(users.map((u) => u.username));
   if (schemes.includes('digest')) for (const u of users) names.add(squidDigestUser(u.username));
   const file = writePeerFile(dir, 'users.acl', [...names].map((name) => `${name}\n`).join(''));
   return [
+    ...tunnels,
     `acl known_users proxy_auth "${file}"`,
     'http_access deny !localhost',
     // A deny rule that ends in a proxy_auth ACL answers 407 (a new challenge), not 403.
@@ -183,7 +197,7 @@ function squidConf(dir: string, port: number, options: Required<SquidOptions>, r
     ...(runAs ? [`cache_effective_user ${runAs}`] : []),
     ...authConfig(dir, schemes, options.users, options.realm),
     ...options.extraConfig,
-    ...accessRules(dir, schemes, options.users),
+    ...accessRules(dir, schemes, options.users, options.connectPorts),
     '',
   ].join('\n');
 }
@@ -192,7 +206,7 @@ function squidConf(dir: string, port: number, options: Required<SquidOptions>, r
 export function parseSquidAccessLog(text: string): SquidLogEntry[] {
   const entries: SquidLogEntry[] = [];
   for (const line of text.split('\n')) {
-    const [time, client = '', method = '', url = '', status, result = '', user] = line.split(' ');
+    const [time, client = '', method = '', url = '', status, result = '', user, sent = '-'] = line.split(' ');
     if (!user || url.startsWith('error:')) continue;
     entries.push({
       time: Number(time),
@@ -202,6 +216,8 @@ export function parseSquidAccessLog(text: string): SquidLogEntry[] {
       status: Number(status),
       result,
       user: user === '-' ? undefined : decodeURIComponent(user),
+      // Squid URL-encodes logged values; only the scheme of the Proxy-Authorization is kept.
+      sent: decodeURIComponent(sent).split(' ')[0] || '-',
     });
   }
   return entries;
@@ -215,6 +231,7 @@ export async function startSquid(options: SquidOptions = {}): Promise<SquidProxy
     users: options.users ?? DEFAULT_USERS,
     realm: options.realm ?? 'rest-connection-test',
     extraConfig: options.extraConfig ?? [],
+    connectPorts: options.connectPorts ?? [],
   };
   return onFreePort(async (port) => {
     const dir = createPeerDir('squid');

@@ -1,6 +1,6 @@
 /**
  * Certificates for TLS peer tests, made once per test process with EC keys (milliseconds), the
- * TypeScript counterpart of test/support/certs.js with what nginx and mutual-TLS tests need.
+ * private CA, the certificates it signs, and the broken ones a TLS test needs.
  *
  *   const pki = await getTestPki();
  *   const nginx = await startNginx({ tls: { cert: pki.server.cert, key: pki.server.key } });
@@ -12,6 +12,8 @@
  * - client:          client certificate, CN "rest-client", O "Rest Connection Tests", signed by ca
  * - clientEncrypted: the same client certificate with its key encrypted (PKCS#8, AES-256-CBC) by `passphrase`
  * - strangerClient:  a client certificate signed by another CA (refused by a server trusting only ca)
+ * - expired:         localhost + 127.0.0.1, signed by ca, expired a year ago
+ * - selfSigned:      localhost + 127.0.0.1, self-signed (no CA)
  */
 import crypto from 'node:crypto';
 import selfsigned from 'selfsigned';
@@ -28,6 +30,8 @@ export interface TestPki {
   client: CertAndKey;
   clientEncrypted: CertAndKey & { passphrase: string };
   strangerClient: CertAndKey;
+  expired: CertAndKey;
+  selfSigned: CertAndKey;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -54,17 +58,17 @@ async function makeCa(commonName: string): Promise<CertAndKey> {
 }
 
 async function issue(
-  ca: CertAndKey,
+  ca: CertAndKey | undefined,
   subject: { name: string; value: string }[],
   usage: 'server' | 'client',
   altNames?: AltName[],
+  validity = { notBeforeDate: new Date(Date.now() - DAY), notAfterDate: new Date(Date.now() + 30 * DAY) },
 ): Promise<CertAndKey> {
   const pems = await selfsigned.generate(subject, {
     keyType: 'ec',
     algorithm: 'sha256',
-    ca: { key: ca.key, cert: ca.cert },
-    notBeforeDate: new Date(Date.now() - DAY),
-    notAfterDate: new Date(Date.now() + 30 * DAY),
+    ...(ca ? { ca: { key: ca.key, cert: ca.cert } } : {}),
+    ...validity,
     extensions: [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
@@ -98,6 +102,11 @@ async function generate(): Promise<TestPki> {
     client,
     clientEncrypted: { cert: client.cert, key: encryptedKey, passphrase: CLIENT_KEY_PASSPHRASE },
     strangerClient: await issue(stranger, [{ name: 'commonName', value: 'stranger' }], 'client'),
+    expired: await issue(ca, [{ name: 'commonName', value: 'localhost' }], 'server', LOOPBACK, {
+      notBeforeDate: new Date(Date.now() - 730 * DAY),
+      notAfterDate: new Date(Date.now() - 365 * DAY),
+    }),
+    selfSigned: await issue(undefined, [{ name: 'commonName', value: 'localhost' }], 'server', LOOPBACK),
   };
 }
 

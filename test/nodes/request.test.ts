@@ -1,13 +1,17 @@
-'use strict';
-const assert = require('node:assert/strict');
-const { useNodeRed, load, helper, nextMessage, flowWith } = require('./support/node-red');
-const { startApi, json } = require('./support/api');
+import assert from 'node:assert/strict';
+import { flowWith, helper, load, nextMessage, useNodeRed } from '../support/node-red';
+import { json, startApi, type LoopbackServer, type ReceivedRequest } from '../support/loopback-server';
+
+interface NodeContext {
+  context(): { global: { set(key: string, value: unknown): void } };
+}
 
 describe('execute nodes: building the request from settings and msg', function () {
-  let api;
+  let api: LoopbackServer;
   useNodeRed();
   before(async () => {
-    const echo = (req, res, record) => json(res, 200, { method: record.method, path: record.path, body: record.body });
+    const echo = (_req: unknown, res: import('node:http').ServerResponse, record: ReceivedRequest) =>
+      json(res, 200, { method: record.method, path: record.path, body: record.body });
     api = await startApi({
       '/v1/echo': echo,
       '/v1/users/a%2Fb%20c%3F%26': echo,
@@ -18,7 +22,12 @@ describe('execute nodes: building the request from settings and msg', function (
   });
   after(() => api.close());
 
-  async function send(node, msg, { flowExtra = {}, globalContext } = {}) {
+  /** Sends `msg` through a scalar node with `node`'s settings; resolves with what the API received. */
+  async function send(
+    node: object,
+    msg: object,
+    { flowExtra = {}, globalContext }: { flowExtra?: object; globalContext?: Record<string, unknown> } = {},
+  ): Promise<ReceivedRequest> {
     await load(
       flowWith({
         type: 'execute-rest-scalar',
@@ -28,11 +37,14 @@ describe('execute nodes: building the request from settings and msg', function (
       }),
     );
     if (globalContext)
-      for (const [k, v] of Object.entries(globalContext)) helper.getNode('restNode').context().global.set(k, v);
+      for (const [k, v] of Object.entries(globalContext))
+        (helper.getNode('restNode') as unknown as NodeContext).context().global.set(k, v);
     const out = nextMessage('out');
     helper.getNode('restNode').receive(msg);
     await out;
-    return api.requests.at(-1);
+    const request = api.requests.at(-1);
+    assert.ok(request, 'the API received the request');
+    return request;
   }
 
   it('appends the path to the base URL path', async () => {
@@ -42,7 +54,7 @@ describe('execute nodes: building the request from settings and msg', function (
 
   it('fills {{placeholders}} from msg, URL-encoding characters that would change the path', async () => {
     const request = await send({ path: '/users/{{payload.id}}' }, { payload: { id: 'a/b c?&' } });
-    assert.equal(request.rawUrl, '/v1/users/a%2Fb%20c%3F%26');
+    assert.equal(request.url, '/v1/users/a%2Fb%20c%3F%26');
   });
 
   it('msg.path overrides the node path and takes placeholders too', async () => {
@@ -87,7 +99,7 @@ describe('execute nodes: building the request from settings and msg', function (
 
   it('sends a text body', async () => {
     const request = await send({ method: 'POST', bodyType: 'text' }, { payload: 'plain words' });
-    assert.match(request.headers['content-type'], /^text\/plain/);
+    assert.match(request.headers['content-type'] ?? '', /^text\/plain/);
     assert.equal(request.body, 'plain words');
   });
 
@@ -166,6 +178,6 @@ describe('execute nodes: building the request from settings and msg', function (
     const msg = await out;
     assert.equal(msg.statusCode, 200);
     assert.equal(msg.payload, null);
-    assert.equal(api.requests.at(-1).method, 'HEAD');
+    assert.equal(api.requests.at(-1)?.method, 'HEAD');
   });
 });

@@ -1,70 +1,43 @@
-'use strict';
 /**
  * Plain-HTTP targets behind a proxy that will not tunnel to them: many proxies allow CONNECT to
  * TLS ports only. The request is then forwarded in absolute form (`GET http://host/path`), and
  * the Transport remembers that for the target, so later requests do not ask for a tunnel again.
  * Real proxy-chain proxies refuse CONNECT through prepareRequestFunction.
  */
-const assert = require('node:assert/strict');
-const { Server: ProxyServer, RequestError } = require('proxy-chain');
-const { Transport } = require('../dist/lib/transport');
-const { transportSettings, get } = require('./support/transport');
-const { getCerts } = require('./support/certs');
-const { startHttpServer, startHttpsServer } = require('./support/servers');
+import assert from 'node:assert/strict';
+import type { RestError } from '../../lib/errors';
+import { Transport } from '../../lib/transport';
+import { get, transportSettings } from './transport-support';
+import { getTestPki, type TestPki } from '../support/peers/tls-material';
+import { json, startServer, type Handler, type LoopbackServer } from '../support/loopback-server';
+import { startProxy, type LoopbackProxy } from '../support/proxy-chain-server';
+import { loadGot } from '../../lib/http/load-got';
+import type { TransportSettings } from '../../lib/transport/settings';
 
 const PROXY_USER = 'alice';
 const PROXY_PASSWORD = 'pr0xy-s3cret-pa55';
 
 /** Echoes method, url and the request body as JSON. */
-function echoWithBody(req, res) {
-  let received = '';
-  req.setEncoding('utf8');
-  req.on('data', (chunk) => (received += chunk));
-  req.on('end', () => {
-    const body = JSON.stringify({ method: req.method, url: req.url, body: received });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  });
-}
+const echoWithBody: Handler = (_req, res, received) =>
+  json(res, 200, { method: received.method, url: received.url, body: received.body });
 
-/**
- * An authenticating proxy-chain proxy that answers CONNECT to a port in `refusals` (port ->
- * status) with that status, after checking the credentials (as real proxies do).
- * `log` holds [method, port, status it refused with or 0].
- */
-async function startRefusingProxy(httpsOptions) {
-  const log = [];
-  const refusals = new Map();
-  const proxy = new ProxyServer({
-    port: 0,
-    host: '127.0.0.1',
-    ...(httpsOptions ? { serverType: 'https', httpsOptions } : {}),
-    prepareRequestFunction: ({ request, username, password, port }) => {
-      if (username !== PROXY_USER || password !== PROXY_PASSWORD) {
-        log.push([request.method, port, 407]);
-        return { requestAuthentication: true };
-      }
-      const status = request.method === 'CONNECT' ? refusals.get(port) : undefined;
-      log.push([request.method, port, status || 0]);
-      if (status) throw new RequestError('CONNECT is not allowed to this port', status);
-      return {};
-    },
-  });
-  proxy.on('tlsError', () => {});
-  await proxy.listen();
-  const protocol = httpsOptions ? 'https' : 'http';
-  return { proxy, log, refusals, url: `${protocol}://127.0.0.1:${proxy.port}`, close: () => proxy.close(true) };
-}
+/** A proxy that checks Basic credentials, then refuses CONNECT to the ports in its `refusals`. */
+const startRefusingProxy = (httpsOptions?: { key: string; cert: string }) =>
+  startProxy({ username: PROXY_USER, password: PROXY_PASSWORD, httpsOptions });
+
+/** What the proxy saw: [method, port, the status it refused with (407: credentials) or 0]. */
+const tuples = (proxy: LoopbackProxy) =>
+  proxy.log.map((entry) => [entry.method, entry.port, entry.authorized ? entry.refused : 407]);
 
 describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () {
-  let certs;
-  let httpApi;
-  let otherHttpApi;
-  let httpsApi;
-  let proxy;
-  const transports = [];
+  let certs: TestPki;
+  let httpApi: LoopbackServer;
+  let otherHttpApi: LoopbackServer;
+  let httpsApi: LoopbackServer;
+  let proxy: LoopbackProxy;
+  const transports: Transport[] = [];
 
-  function viaProxy(overrides = {}) {
+  function viaProxy(overrides: Partial<TransportSettings> = {}): Transport {
     const transport = new Transport(
       transportSettings({
         useProxy: true,
@@ -81,22 +54,26 @@ describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () 
     return transport;
   }
 
-  async function post(transport, url, json) {
-    const { got } = await import('got');
+  async function post(
+    transport: Transport,
+    url: string,
+    body: object,
+  ): Promise<{ method: string; url: string; body: string }> {
+    const { got } = await loadGot();
     const response = await got.post(url, {
       agent: transport.agentsFor(new URL(url)),
-      json,
+      json: body,
       retry: { limit: 0 },
       timeout: { request: 5000 },
     });
-    return JSON.parse(response.body);
+    return JSON.parse(response.body) as { method: string; url: string; body: string };
   }
 
   before(async function () {
-    certs = await getCerts();
-    httpApi = await startHttpServer(echoWithBody);
-    otherHttpApi = await startHttpServer(echoWithBody);
-    httpsApi = await startHttpsServer({ key: certs.server.key, cert: certs.server.cert });
+    certs = await getTestPki();
+    httpApi = await startServer({ handler: echoWithBody });
+    otherHttpApi = await startServer({ handler: echoWithBody });
+    httpsApi = await startServer({ tls: certs.server });
     proxy = await startRefusingProxy();
   });
 
@@ -117,14 +94,14 @@ describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () 
     const first = await get(transport, `${httpApi.url}/first?x=1`);
     assert.equal(first.statusCode, 200);
     assert.equal(first.body.url, '/first?x=1');
-    assert.deepEqual(proxy.log, [
+    assert.deepEqual(tuples(proxy), [
       ['CONNECT', httpApi.port, 403],
       ['GET', httpApi.port, 0],
     ]);
 
     const second = await get(transport, `${httpApi.url}/second`);
     assert.equal(second.body.url, '/second');
-    assert.deepEqual(proxy.log.slice(2), [['GET', httpApi.port, 0]], 'no second CONNECT attempt');
+    assert.deepEqual(tuples(proxy).slice(2), [['GET', httpApi.port, 0]], 'no second CONNECT attempt');
     assert.deepEqual(
       httpApi.requests.map((request) => [request.method, request.url, request.headers['proxy-authorization']]),
       [
@@ -141,7 +118,7 @@ describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () 
       const transport = viaProxy();
       assert.equal((await get(transport, `${httpApi.url}/a`)).body.url, '/a');
       assert.equal((await get(transport, `${httpApi.url}/b`)).body.url, '/b');
-      assert.deepEqual(proxy.log, [
+      assert.deepEqual(tuples(proxy), [
         ['CONNECT', httpApi.port, status],
         ['GET', httpApi.port, 0],
         ['GET', httpApi.port, 0],
@@ -154,7 +131,7 @@ describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () 
     await get(transport, `${httpApi.url}/refused`);
     await get(transport, `${otherHttpApi.url}/tunnelled`);
     await get(transport, `${otherHttpApi.url}/tunnelled-again`);
-    assert.deepEqual(proxy.log, [
+    assert.deepEqual(tuples(proxy), [
       ['CONNECT', httpApi.port, 403],
       ['GET', httpApi.port, 0],
       ['CONNECT', otherHttpApi.port, 0],
@@ -172,7 +149,7 @@ describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () 
     assert.deepEqual([first.method, first.url, JSON.parse(first.body)], ['POST', '/items', payload]);
     const second = await post(transport, `${httpApi.url}/items`, { again: true });
     assert.deepEqual(JSON.parse(second.body), { again: true });
-    assert.deepEqual(proxy.log, [
+    assert.deepEqual(tuples(proxy), [
       ['CONNECT', httpApi.port, 403],
       ['POST', httpApi.port, 0],
       ['POST', httpApi.port, 0],
@@ -188,15 +165,15 @@ describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () 
       bodies.map(({ body }) => body.url),
       [0, 1, 2, 3, 4].map((i) => `/burst/${i}`),
     );
-    const before = proxy.log.filter(([method]) => method === 'CONNECT').length;
+    const before = tuples(proxy).filter(([method]) => method === 'CONNECT').length;
     await get(transport, `${httpApi.url}/after-burst`);
-    assert.equal(proxy.log.filter(([method]) => method === 'CONNECT').length, before, 'no CONNECT after the burst');
+    assert.equal(tuples(proxy).filter(([method]) => method === 'CONNECT').length, before, 'no CONNECT after the burst');
   });
 
   it('closes the connection that carried the fallback request, keeps the forwarding one alive, destroy() closes it', async function () {
     const ownProxy = await startRefusingProxy();
     ownProxy.refusals.set(httpApi.port, 403);
-    const openConnections = () => ownProxy.proxy.getConnectionIds().length;
+    const openConnections = () => ownProxy.openConnections();
     try {
       const transport = viaProxy({ proxyUrl: ownProxy.url });
       await get(transport, `${httpApi.url}/one`);
@@ -204,7 +181,7 @@ describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () 
       await get(transport, `${httpApi.url}/three`);
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(openConnections(), 1, 'only the kept-alive forwarding connection is open');
-      assert.deepEqual(ownProxy.log.slice(1), [
+      assert.deepEqual(tuples(ownProxy).slice(1), [
         ['GET', httpApi.port, 0],
         ['GET', httpApi.port, 0],
         ['GET', httpApi.port, 0],
@@ -221,7 +198,7 @@ describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () 
     proxy.refusals.set(httpsApi.port, 403);
     const transport = viaProxy();
     for (let i = 0; i < 2; i++) {
-      await assert.rejects(get(transport, `${httpsApi.url}/secure`), (err) => {
+      await assert.rejects(get(transport, `${httpsApi.url}/secure`), (err: RestError) => {
         assert.equal(err.code, 'ERR_PROXY');
         assert.equal(err.statusCode, 403);
         assert.match(
@@ -231,7 +208,7 @@ describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () 
         return true;
       });
     }
-    assert.deepEqual(proxy.log, [
+    assert.deepEqual(tuples(proxy), [
       ['CONNECT', httpsApi.port, 403],
       ['CONNECT', httpsApi.port, 403],
     ]);
@@ -241,30 +218,30 @@ describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () 
   it('does not fall back when CONNECT fails for another reason (502): ERR_PROXY', async function () {
     proxy.refusals.set(httpApi.port, 502);
     const transport = viaProxy();
-    await assert.rejects(get(transport, `${httpApi.url}/x`), (err) => {
+    await assert.rejects(get(transport, `${httpApi.url}/x`), (err: RestError) => {
       assert.equal(err.code, 'ERR_PROXY');
       assert.equal(err.statusCode, 502);
       assert.match(err.message, /would not open a connection to 127\.0\.0\.1:\d+ \(HTTP 502\)/);
       return true;
     });
-    assert.deepEqual(proxy.log, [['CONNECT', httpApi.port, 502]]);
+    assert.deepEqual(tuples(proxy), [['CONNECT', httpApi.port, 502]]);
     assert.equal(httpApi.requests.length, 0);
   });
 
   it('a wrong proxy password is still ERR_PROXY 407 for an HTTP target, password not shown', async function () {
     const transport = viaProxy({ proxyPassword: 'wrong-password-123' });
-    await assert.rejects(get(transport, `${httpApi.url}/x`), (err) => {
+    await assert.rejects(get(transport, `${httpApi.url}/x`), (err: RestError) => {
       assert.equal(err.code, 'ERR_PROXY');
       assert.equal(err.statusCode, 407);
       assert.match(err.message, /refused the credentials/);
       assert.doesNotMatch(`${err.message} ${JSON.stringify(err)}`, /wrong-password-123|pr0xy-s3cret/);
       return true;
     });
-    assert.deepEqual(proxy.log, [['CONNECT', httpApi.port, 407]]);
+    assert.deepEqual(tuples(proxy), [['CONNECT', httpApi.port, 407]]);
   });
 
   describe('through a proxy served over TLS', function () {
-    let tlsProxy;
+    let tlsProxy: LoopbackProxy;
 
     before(async function () {
       tlsProxy = await startRefusingProxy({ key: certs.server.key, cert: certs.server.cert });
@@ -276,10 +253,10 @@ describe('transport: proxy refusing CONNECT to plain-HTTP targets', function () 
     });
 
     it('forwards over the TLS connection to the proxy, verified with caCert', async function () {
-      const transport = viaProxy({ proxyUrl: `https://localhost:${tlsProxy.proxy.port}` });
+      const transport = viaProxy({ proxyUrl: `https://localhost:${tlsProxy.port}` });
       assert.equal((await get(transport, `${httpApi.url}/over-tls`)).body.url, '/over-tls');
       assert.equal((await get(transport, `${httpApi.url}/over-tls-again`)).body.url, '/over-tls-again');
-      assert.deepEqual(tlsProxy.log, [
+      assert.deepEqual(tuples(tlsProxy), [
         ['CONNECT', httpApi.port, 403],
         ['GET', httpApi.port, 0],
         ['GET', httpApi.port, 0],

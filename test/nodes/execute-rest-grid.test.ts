@@ -1,7 +1,16 @@
-'use strict';
-const assert = require('node:assert/strict');
-const { useNodeRed, load, helper, nextMessage, messages, flowWith, statuses } = require('./support/node-red');
-const { startApi, json } = require('./support/api');
+import assert from 'node:assert/strict';
+import {
+  flowWith,
+  helper,
+  load,
+  messages,
+  nextMessage,
+  rowsOf,
+  statuses,
+  useNodeRed,
+  type Msg,
+} from '../support/node-red';
+import { startApi, json, type LoopbackServer } from '../support/loopback-server';
 
 const USERS = [
   { id: 1, name: 'Ada', contact: { email: 'ada@example.com' }, tags: ['a'] },
@@ -10,7 +19,7 @@ const USERS = [
 ];
 
 describe('execute-rest-grid', function () {
-  let api;
+  let api: LoopbackServer;
   useNodeRed();
   before(async () => {
     api = await startApi({
@@ -22,7 +31,7 @@ describe('execute-rest-grid', function () {
   });
   after(() => api.close());
 
-  const flow = (node = {}) =>
+  const flow = (node: object = {}) =>
     flowWith({
       connection: { baseUrl: `${api.url}/v1` },
       node: { method: 'GET', path: '/users', rowsPath: '$.data.users[*]', ...node },
@@ -36,7 +45,7 @@ describe('execute-rest-grid', function () {
     assert.deepEqual(msg.payload, USERS);
     assert.equal(msg.rowCount, 3);
     assert.equal(msg.statusCode, 200);
-    assert.equal(msg.headers['content-type'], 'application/json');
+    assert.equal(msg.headers?.['content-type'], 'application/json');
     assert.equal(msg.responseUrl, `${api.url}/v1/users`);
     assert.equal(msg.keep, 'me', 'other input properties survive');
     assert.deepEqual(statuses('restNode').at(-1), { fill: 'green', shape: 'dot', text: '200 · 3 rows' });
@@ -104,7 +113,7 @@ describe('execute-rest-grid', function () {
     helper.getNode('restNode').receive({ payload: 'untouched' });
     const msg = await out;
     assert.equal(msg.payload, 'untouched');
-    assert.equal(msg.result.rows.length, 3);
+    assert.equal((msg.result as { rows: unknown[] }).rows.length, 3);
   });
 
   it('emits an empty array and rowCount 0 for no rows', async () => {
@@ -127,18 +136,19 @@ describe('execute-rest-grid', function () {
     const joined = nextMessage('joined');
     helper.getNode('restNode').receive({ topic: 't' });
     const parts = await each;
+    const partsOf = (m: Msg) => m.parts ?? assert.fail('msg.parts is missing');
     assert.deepEqual(
       parts.map((m) => m.payload),
       USERS,
     );
     assert.deepEqual(
-      parts.map((m) => m.parts.index),
+      parts.map((m) => partsOf(m).index),
       [0, 1, 2],
     );
-    assert.equal(new Set(parts.map((m) => m.parts.id)).size, 1, 'one parts id for the set');
-    assert.equal(parts[2].parts.count, 3);
-    assert.equal(parts[2].rowCount, 3);
-    assert.equal(parts[0].topic, 't');
+    assert.equal(new Set(parts.map((m) => partsOf(m).id)).size, 1, 'one parts id for the set');
+    assert.equal(parts[2]?.parts?.count, 3);
+    assert.equal(parts[2]?.rowCount, 3);
+    assert.equal(parts[0]?.topic, 't');
     const msg = await joined;
     assert.deepEqual(msg.payload, USERS);
   });
@@ -155,7 +165,7 @@ describe('execute-rest-grid', function () {
   });
 
   it('follows pages (nextUrl) and concatenates their rows', async () => {
-    api.routes['GET /v1/pages'] = (req, res, record) => {
+    api.routes['GET /v1/pages'] = (_req, res, record) => {
       const page = Number(record.query.page || 1);
       json(res, 200, {
         items: [{ n: page * 10 + 1 }, { n: page * 10 + 2 }],
@@ -167,14 +177,14 @@ describe('execute-rest-grid', function () {
     helper.getNode('restNode').receive({});
     const msg = await out;
     assert.deepEqual(
-      msg.payload.map((r) => r.n),
+      rowsOf(msg).map((r) => r.n),
       [11, 12, 21, 22, 31, 32],
     );
     assert.equal(msg.rowCount, 6);
   });
 
   it('streams pages with split: rows of every page, count on the last message only', async () => {
-    api.routes['GET /v1/pages'] = (req, res, record) => {
+    api.routes['GET /v1/pages'] = (_req, res, record) => {
       const page = Number(record.query.page || 1);
       json(res, 200, { items: page <= 2 ? [{ n: page }] : [], next: page < 3 ? `pages?page=${page + 1}` : null });
     };
@@ -195,6 +205,7 @@ describe('execute-rest-grid', function () {
     const joined = nextMessage('joined');
     helper.getNode('restNode').receive({});
     const parts = await each;
+    assert.ok(parts[0]?.parts && parts[1]?.parts, 'both rows carry msg.parts');
     assert.equal(parts[0].parts.count, undefined);
     assert.equal(parts[1].parts.count, 2);
     assert.deepEqual((await joined).payload, [{ n: 1 }, { n: 2 }]);

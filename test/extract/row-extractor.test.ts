@@ -1,33 +1,13 @@
-'use strict';
-const assert = require('node:assert/strict');
-const { CompiledPath } = require('../dist/lib/extract/compiled-path');
-const { RowExtractor } = require('../dist/lib/extract/row-extractor');
-const { ValueExtractor } = require('../dist/lib/extract/value-extractor');
+/** Rows out of a document (lib/extract/row-extractor.ts, row-table.ts, compile-columns.ts). */
+import assert from 'node:assert/strict';
+import { RowExtractor, type RowExtractorOptions } from '../../lib/extract/row-extractor';
+import { assertCode } from './assert-code';
 
-function rows(options, doc) {
+function rows(options: Partial<RowExtractorOptions>, doc: unknown): unknown[] {
   return new RowExtractor({ rowsPath: '$', columns: [], format: 'objects', ...options }).extract(doc);
 }
 
-function value(options, input) {
-  return new ValueExtractor({
-    valuePath: '$',
-    valueType: 'auto',
-    missing: 'error',
-    defaultValue: '',
-    ...options,
-  }).extract(input);
-}
-
-function assertCode(fn, code, messagePart) {
-  assert.throws(fn, (err) => {
-    assert.equal(err.name, 'RestError');
-    assert.equal(err.code, code);
-    if (messagePart) assert.ok(err.message.includes(messagePart), `"${err.message}" should include "${messagePart}"`);
-    return true;
-  });
-}
-
-describe('RowExtractor', () => {
+describe('extract: RowExtractor', () => {
   const users = {
     data: {
       items: [
@@ -181,7 +161,7 @@ describe('RowExtractor', () => {
     }
   });
 
-  const badPaths = [
+  const badPaths: [string, string][] = [
     ['$.a[', 'is not closed'],
     ['$.a]', 'no matching'],
     ['$.a[]', 'empty [ ]'],
@@ -234,150 +214,15 @@ describe('RowExtractor', () => {
       'ERR_CONFIG',
       'twice',
     );
-    assertCode(() => new RowExtractor({ rowsPath: '$', format: 'objects', columns: 'a,b' }), 'ERR_CONFIG', 'list');
-    assertCode(() => new RowExtractor({ rowsPath: '$', format: 'table', columns: [] }), 'ERR_CONFIG', 'format');
-  });
-
-  it('extracts 100,000 rows x 10 columns faster than JSON.parse of the same bytes', () => {
-    const data = [];
-    for (let i = 0; i < 100000; i++) {
-      const row = {};
-      for (let c = 0; c < 10; c++) row['col' + c] = c % 2 ? `value-${i}-${c}` : i * c;
-      data.push(row);
-    }
-    const text = JSON.stringify({ data });
-    const columns = Array.from({ length: 10 }, (_, c) => ({ name: 'c' + c, path: '$.col' + c }));
-    const extractor = new RowExtractor({ rowsPath: '$.data', columns, format: 'objects' });
-    const time = (fn) => {
-      let best = Infinity;
-      for (let k = 0; k < 3; k++) {
-        const start = performance.now();
-        fn();
-        best = Math.min(best, performance.now() - start);
-      }
-      return best;
-    };
-    let doc;
-    const parseMs = time(() => (doc = JSON.parse(text)));
-    let result;
-    const extractMs = time(() => (result = extractor.extract(doc)));
-    assert.equal(result.length, 100000);
-    assert.deepEqual(result[99999].c1, 'value-99999-1');
-    assert.ok(extractMs < parseMs, `extract ${extractMs.toFixed(1)} ms, JSON.parse ${parseMs.toFixed(1)} ms`);
-  });
-});
-
-describe('ValueExtractor', () => {
-  it('$ on parsed JSON is the whole value', () => {
-    assert.deepEqual(value({}, { a: 1 }), { a: 1 });
-    assert.equal(value({}, 0), 0);
-    assert.equal(value({}, false), false);
-  });
-
-  it('first match of valuePath', () => {
-    assert.equal(value({ valuePath: '$.items[*].id' }, { items: [{ id: 7 }, { id: 8 }] }), 7);
-    assert.equal(value({ valuePath: 'count' }, { count: 3 }), 3);
-  });
-
-  it('text with valuePath $ is the value itself; another path on text -> ERR_NOT_JSON', () => {
-    assert.equal(value({}, 'hello'), 'hello');
-    assertCode(() => value({ valuePath: '$.a' }, 'hello'), 'ERR_NOT_JSON', '$.a');
-  });
-
-  it('valueType string: JSON text for objects, String() for others', () => {
-    assert.equal(value({ valueType: 'string' }, { a: [1] }), '{"a":[1]}');
-    assert.equal(value({ valueType: 'string' }, 12.5), '12.5');
-    assert.equal(value({ valueType: 'string' }, true), 'true');
-  });
-
-  it('valueType number: numbers and numeric strings', () => {
-    assert.equal(value({ valueType: 'number' }, 4.5), 4.5);
-    assert.equal(value({ valueType: 'number' }, ' -12.5e2 '), -1250);
-    assert.equal(value({ valueType: 'number', valuePath: '$.n' }, { n: '42' }), 42);
-  });
-
-  for (const bad of ['abc', '', '0x10', '12px', true, { a: 1 }]) {
-    it(`valueType number on ${JSON.stringify(bad)} -> ERR_VALUE quoting the value`, () => {
-      assertCode(() => value({ valueType: 'number' }, bad), 'ERR_VALUE', 'is not a number');
-      assertCode(() => value({ valueType: 'number' }, bad), 'ERR_VALUE', JSON.stringify(bad).slice(0, 10));
-    });
-  }
-
-  it('ERR_VALUE quotes only a short excerpt of a long value', () => {
-    assert.throws(
-      () => value({ valueType: 'number' }, 'x'.repeat(5000)),
-      (err) => err.code === 'ERR_VALUE' && err.message.length < 200,
-    );
-  });
-
-  it('valueType boolean: true/false, yes/no, on/off, 1/0', () => {
-    const cases = [
-      [true, true],
-      ['TRUE', true],
-      ['yes', true],
-      ['on', true],
-      [1, true],
-      ['1', true],
-      [false, false],
-      ['False', false],
-      ['no', false],
-      ['off', false],
-      [0, false],
-      ['0', false],
-    ];
-    for (const [input, expected] of cases)
-      assert.equal(value({ valueType: 'boolean' }, input), expected, JSON.stringify(input));
-    assertCode(() => value({ valueType: 'boolean' }, 'maybe'), 'ERR_VALUE', 'not a boolean');
-    assertCode(() => value({ valueType: 'boolean' }, 2), 'ERR_VALUE', 'not a boolean');
-  });
-
-  it('JSON null stays null whatever the valueType', () => {
-    for (const valueType of ['auto', 'string', 'number', 'boolean'])
-      assert.equal(value({ valueType, valuePath: '$.v' }, { v: null }), null);
-  });
-
-  it('missing: error -> ERR_VALUE "matched nothing"', () => {
-    assertCode(() => value({ valuePath: '$.x' }, { y: 1 }), 'ERR_VALUE', 'valuePath $.x matched nothing');
-    assertCode(() => value({}, undefined), 'ERR_VALUE', 'matched nothing');
-  });
-
-  it('missing: null and missing: default (converted by valueType)', () => {
-    assert.equal(value({ valuePath: '$.x', missing: 'null' }, {}), null);
-    assert.equal(value({ valuePath: '$.x', missing: 'default', defaultValue: '5', valueType: 'number' }, {}), 5);
-    assert.equal(value({ valuePath: '$.x', missing: 'default', defaultValue: 'no', valueType: 'boolean' }, {}), false);
-    assert.equal(value({ valuePath: '$.x', missing: 'default', defaultValue: 'n/a' }, {}), 'n/a');
-  });
-
-  it('bad settings -> ERR_CONFIG or ERR_JSONPATH at construction', () => {
     assertCode(
-      () => new ValueExtractor({ valuePath: '$.x', valueType: 'number', missing: 'default', defaultValue: 'abc' }),
+      () => new RowExtractor({ rowsPath: '$', format: 'objects', columns: 'a,b' as unknown as [] }),
       'ERR_CONFIG',
-      'defaultValue',
+      'list',
     );
     assertCode(
-      () => new ValueExtractor({ valuePath: '$', valueType: 'date', missing: 'error', defaultValue: '' }),
+      () => new RowExtractor({ rowsPath: '$', format: 'table' as 'objects', columns: [] }),
       'ERR_CONFIG',
-      'valueType',
+      'format',
     );
-    assertCode(
-      () => new ValueExtractor({ valuePath: '$', valueType: 'auto', missing: 'skip', defaultValue: '' }),
-      'ERR_CONFIG',
-      'missing',
-    );
-    assertCode(
-      () => new ValueExtractor({ valuePath: '$.a[', valueType: 'auto', missing: 'error', defaultValue: '' }),
-      'ERR_JSONPATH',
-      'valuePath "$.a["',
-    );
-  });
-});
-
-describe('CompiledPath', () => {
-  it('plain paths and jsonpath-plus agree on own properties', () => {
-    const doc = { a: { b: [10, 20] } };
-    assert.deepEqual(new CompiledPath('p', '$.a.b[1]').all(doc), [20]);
-    assert.deepEqual(new CompiledPath('p', '$.a.b[-1:]').all(doc), [20]);
-    assert.deepEqual(new CompiledPath('p', '$.a.toString').all(doc), []);
-    assert.deepEqual(new CompiledPath('p', '$..b[0]').all(doc), [10]);
   });
 });

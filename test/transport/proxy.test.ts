@@ -1,42 +1,41 @@
-'use strict';
 /**
  * Transport through proxies: real proxy-chain proxies (plain and TLS) and real API servers on
  * loopback, requests sent with got using the Transport's agents. These check the Basic exchange
  * (proxyAuthScheme basic: credentials with the first CONNECT); auto, Digest and NTLM are
  * tested against Squid in test/transport/proxy-auth-squid.test.ts.
  */
-const assert = require('node:assert/strict');
-const net = require('node:net');
-const util = require('node:util');
-const Wreck = require('@hapi/wreck');
-const { Transport } = require('../dist/lib/transport');
-const { transportSettings, get } = require('./support/transport');
-const { getCerts } = require('./support/certs');
-const { startHttpServer, startHttpsServer, startProxy, unusedPort } = require('./support/servers');
+import assert from 'node:assert/strict';
+import type { RestError } from '../../lib/errors';
+import net from 'node:net';
+import Wreck from '@hapi/wreck';
+import { assertNoSecret } from '../support/secret-scan';
+import { loadGot } from '../../lib/http/load-got';
+import { Transport } from '../../lib/transport';
+import type { TransportOptions, TransportSettings } from '../../lib/transport/settings';
+import { get, transportSettings } from './transport-support';
+import { getTestPki, type TestPki } from '../support/peers/tls-material';
+import { startServer, type LoopbackServer } from '../support/loopback-server';
+import { startProxy, type LoopbackProxy } from '../support/proxy-chain-server';
+import { freePort as unusedPort } from '../support/peers/free-port';
 
 const PROXY_USER = 'alice';
 const PROXY_PASSWORD = 'pr0xy-s3cret-pa55';
 
-function assertNoSecret(err, ...secrets) {
-  const shown = `${err.message}\n${util.inspect(err, { depth: 5 })}`;
-  for (const secret of secrets) assert.ok(!shown.includes(secret), `error output must not contain ${secret}`);
-}
-
 describe('transport: proxy', function () {
-  let certs;
-  let httpApi;
-  let httpsApi;
-  let proxy;
-  const transports = [];
+  let certs: TestPki;
+  let httpApi: LoopbackServer;
+  let httpsApi: LoopbackServer;
+  let proxy: LoopbackProxy;
+  const transports: Transport[] = [];
 
   /** A Transport that is destroyed after the suite. */
-  function open(settings, options) {
+  function open(settings: Partial<TransportSettings>, options?: TransportOptions): Transport {
     const transport = new Transport(transportSettings({ proxyAuthScheme: 'basic', ...settings }), options);
     transports.push(transport);
     return transport;
   }
 
-  function viaProxy(overrides = {}) {
+  function viaProxy(overrides: Partial<TransportSettings> = {}): Transport {
     return open({
       useProxy: true,
       proxyUrl: proxy.url,
@@ -48,9 +47,9 @@ describe('transport: proxy', function () {
   }
 
   before(async function () {
-    certs = await getCerts();
-    httpApi = await startHttpServer();
-    httpsApi = await startHttpsServer({ key: certs.server.key, cert: certs.server.cert });
+    certs = await getTestPki();
+    httpApi = await startServer();
+    httpsApi = await startServer({ tls: certs.server });
     proxy = await startProxy({ username: PROXY_USER, password: PROXY_PASSWORD });
   });
 
@@ -91,7 +90,7 @@ describe('transport: proxy', function () {
       ],
     );
     assert.equal(httpApi.requests.length, 1);
-    assert.equal(httpApi.requests[0].headers['proxy-authorization'], undefined, 'proxy credentials stay at the proxy');
+    assert.equal(httpApi.requests[0]?.headers['proxy-authorization'], undefined, 'proxy credentials stay at the proxy');
   });
 
   it('tunnels an HTTPS request through the proxy with CONNECT, verifying the server with caCert', async function () {
@@ -100,20 +99,20 @@ describe('transport: proxy', function () {
     assert.equal(statusCode, 200);
     assert.equal(body.url, '/secure');
     assert.equal(proxy.log.length, 1);
-    assert.equal(proxy.log[0].method, 'CONNECT');
-    assert.equal(proxy.log[0].port, httpsApi.port);
-    assert.equal(proxy.log[0].authorized, true);
+    assert.equal(proxy.log[0]?.method, 'CONNECT');
+    assert.equal(proxy.log[0]?.port, httpsApi.port);
+    assert.equal(proxy.log[0]?.authorized, true);
     assert.equal(httpsApi.requests.length, 1);
   });
 
   it('applies the TLS settings inside the tunnel (no caCert: ERR_TLS, not trusted)', async function () {
     const transport = viaProxy({ caCert: '' });
-    await assert.rejects(get(transport, `${httpsApi.url}/secure`), (err) => {
+    await assert.rejects(get(transport, `${httpsApi.url}/secure`), (err: RestError) => {
       assert.equal(err.code, 'ERR_TLS');
       assert.match(err.message, /not trusted/);
       return true;
     });
-    assert.equal(proxy.log[0].method, 'CONNECT');
+    assert.equal(proxy.log[0]?.method, 'CONNECT');
   });
 
   it('reuses its agents and their keep-alive connections', async function () {
@@ -158,11 +157,11 @@ describe('transport: proxy', function () {
 
   it('fails with ERR_PROXY 407 when the proxy refuses the password (HTTPS target)', async function () {
     const transport = viaProxy({ proxyPassword: 'wrong-password-123' });
-    await assert.rejects(get(transport, `${httpsApi.url}/x`), (err) => {
+    await assert.rejects(get(transport, `${httpsApi.url}/x`), (err: RestError) => {
       assert.equal(err.code, 'ERR_PROXY');
       assert.equal(err.statusCode, 407);
       assert.match(err.message, /proxy .* refused the credentials/);
-      assertNoSecret(err, 'wrong-password-123', PROXY_PASSWORD);
+      assertNoSecret(err, ['wrong-password-123', PROXY_PASSWORD]);
       return true;
     });
     assert.equal(httpsApi.requests.length, 0);
@@ -170,11 +169,11 @@ describe('transport: proxy', function () {
 
   it('fails with ERR_PROXY 407 when the proxy refuses the password (HTTP target)', async function () {
     const transport = viaProxy({ proxyPassword: 'wrong-password-123' });
-    await assert.rejects(get(transport, `${httpApi.url}/x`), (err) => {
+    await assert.rejects(get(transport, `${httpApi.url}/x`), (err: RestError) => {
       assert.equal(err.code, 'ERR_PROXY');
       assert.equal(err.statusCode, 407);
       assert.match(err.message, /refused the credentials/);
-      assertNoSecret(err, 'wrong-password-123');
+      assertNoSecret(err, ['wrong-password-123']);
       return true;
     });
     assert.equal(httpApi.requests.length, 0);
@@ -182,7 +181,7 @@ describe('transport: proxy', function () {
 
   it('says credentials are needed when none are configured', async function () {
     const transport = viaProxy({ proxyUsername: '', proxyPassword: '' });
-    await assert.rejects(get(transport, `${httpsApi.url}/x`), (err) => {
+    await assert.rejects(get(transport, `${httpsApi.url}/x`), (err: RestError) => {
       assert.equal(err.code, 'ERR_PROXY');
       assert.match(err.message, /requires authentication.*set proxyUsername and proxyPassword/);
       return true;
@@ -214,7 +213,7 @@ describe('transport: proxy', function () {
       proxyPassword: '',
     });
     await get(transport, `${httpApi.url}/x`);
-    assert.equal(proxy.log[0].authorized, true);
+    assert.equal(proxy.log[0]?.authorized, true);
   });
 
   it('bypasses the proxy for hosts in noProxy', async function () {
@@ -287,7 +286,7 @@ describe('transport: proxy', function () {
     const port = await unusedPort();
     const transport = viaProxy({ proxyUrl: `http://127.0.0.1:${port}` });
     for (const url of [`${httpsApi.url}/x`, `${httpApi.url}/x`]) {
-      await assert.rejects(get(transport, url), (err) => {
+      await assert.rejects(get(transport, url), (err: RestError) => {
         assert.equal(err.code, 'ERR_PROXY');
         assert.match(err.message, new RegExp(`Cannot reach the proxy http://127.0.0.1:${port}: connection refused`));
         return true;
@@ -296,13 +295,14 @@ describe('transport: proxy', function () {
   });
 
   it('fails with ERR_PROXY when the proxy accepts the connection but never answers CONNECT', async function () {
-    const sockets = [];
+    const sockets: net.Socket[] = [];
     const silent = net.createServer((socket) => sockets.push(socket));
-    await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
-      const transport = viaProxy({ proxyUrl: `http://127.0.0.1:${silent.address().port}`, timeout: 300 });
+      const { port } = silent.address() as net.AddressInfo;
+      const transport = viaProxy({ proxyUrl: `http://127.0.0.1:${port}`, timeout: 300 });
       for (const url of [`${httpsApi.url}/x`, `${httpApi.url}/x`]) {
-        await assert.rejects(get(transport, url), (err) => {
+        await assert.rejects(get(transport, url), (err: RestError) => {
           assert.equal(err.code, 'ERR_PROXY');
           assert.match(err.message, /did not answer in time/);
           return true;
@@ -315,7 +315,7 @@ describe('transport: proxy', function () {
   });
 
   it('rejects a bad proxy URL with ERR_CONFIG, without echoing it', function () {
-    const cases = [
+    const cases: [Partial<TransportSettings>, RegExp][] = [
       [{ useProxy: true, proxyUrl: '' }, /proxyUrl is empty/],
       [{ useProxy: true, proxyUrl: 'http://user:hunter2secret@[bad' }, /The proxyUrl setting is not a valid proxy URL/],
       [
@@ -326,17 +326,18 @@ describe('transport: proxy', function () {
     for (const [settings, message] of cases) {
       assert.throws(
         () => new Transport(transportSettings(settings)),
-        (err) => {
+        (err: RestError) => {
           assert.equal(err.code, 'ERR_CONFIG');
           assert.match(err.message, message);
-          assertNoSecret(err, 'hunter2secret');
+          assertNoSecret(err, ['hunter2secret']);
           return true;
         },
       );
     }
     assert.throws(
       () => new Transport(transportSettings(), { env: { HTTPS_PROXY: 'ftp://proxy:21' } }),
-      (err) => err.code === 'ERR_CONFIG' && /HTTPS_PROXY environment variable must start with http/.test(err.message),
+      (err: RestError) =>
+        err.code === 'ERR_CONFIG' && /HTTPS_PROXY environment variable must start with http/.test(err.message),
     );
   });
 
@@ -344,34 +345,37 @@ describe('transport: proxy', function () {
     const transport = viaProxy();
     const url = `${httpsApi.url}/token`;
     const res = await Wreck.request('GET', url, { agent: transport.agentsFor(new URL(url)).https });
-    const payload = await Wreck.read(res, { json: true });
+    const payload = await Wreck.read<{ url: string }>(res, { json: true });
     assert.equal(payload.url, '/token');
-    assert.equal(proxy.log[0].method, 'CONNECT');
+    assert.equal(proxy.log[0]?.method, 'CONNECT');
 
     const refused = viaProxy({ proxyPassword: 'wrong-password-123' });
-    const err = await Wreck.request('GET', url, { agent: refused.agentsFor(new URL(url)).https }).catch((e) => e);
+    const err = await Wreck.request('GET', url, { agent: refused.agentsFor(new URL(url)).https }).catch(
+      (e: unknown) => e,
+    );
     const classified = refused.classifyError(err);
-    assert.equal(classified && classified.code, 'ERR_PROXY');
-    assert.equal(classified.statusCode, 407);
+    assert.equal(classified?.code, 'ERR_PROXY');
+    assert.equal(classified?.statusCode, 407);
   });
 
   it('returns undefined for errors that are not about TLS or a proxy', async function () {
     const transport = viaProxy({ noProxy: '*' });
     const port = await unusedPort();
-    const { got } = await import('got');
-    const err = await got(`http://127.0.0.1:${port}/`, {
+    const { got } = await loadGot();
+    const err: unknown = await got(`http://127.0.0.1:${port}/`, {
       agent: transport.agentsFor(new URL(`http://127.0.0.1:${port}/`)),
       retry: { limit: 0 },
-    }).catch((e) => e);
-    assert.equal(err.code, 'ECONNREFUSED');
+    }).catch((e: unknown) => e);
+    assert.equal((err as NodeJS.ErrnoException).code, 'ECONNREFUSED');
     assert.equal(transport.classifyError(err), undefined);
     assert.equal(transport.classifyError(new Error('anything')), undefined);
   });
 
   it('closes every socket on destroy()', async function () {
-    const api = await startHttpServer();
-    const tlsApi = await startHttpsServer({ key: certs.server.key, cert: certs.server.cert });
-    const openConnections = (server) => new Promise((resolve) => server.getConnections((_e, n) => resolve(n)));
+    const api = await startServer();
+    const tlsApi = await startServer({ tls: certs.server });
+    const openConnections = (server: LoopbackServer['server']) =>
+      new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n)));
     try {
       const proxied = new Transport(
         transportSettings({
@@ -401,16 +405,16 @@ describe('transport: proxy', function () {
 });
 
 describe('transport: HTTPS proxy', function () {
-  let certs;
-  let httpApi;
-  let httpsApi;
-  let tlsProxy;
-  const transports = [];
+  let certs: TestPki;
+  let httpApi: LoopbackServer;
+  let httpsApi: LoopbackServer;
+  let tlsProxy: LoopbackProxy;
+  const transports: Transport[] = [];
 
   before(async function () {
-    certs = await getCerts();
-    httpApi = await startHttpServer();
-    httpsApi = await startHttpsServer({ key: certs.server.key, cert: certs.server.cert });
+    certs = await getTestPki();
+    httpApi = await startServer();
+    httpsApi = await startServer({ tls: certs.server });
     tlsProxy = await startProxy({
       username: PROXY_USER,
       password: PROXY_PASSWORD,
@@ -423,7 +427,7 @@ describe('transport: HTTPS proxy', function () {
     await Promise.all([httpApi.close(), httpsApi.close(), tlsProxy.close()]);
   });
 
-  function open(overrides) {
+  function open(overrides: Partial<TransportSettings> = {}): Transport {
     const transport = new Transport(
       transportSettings({
         useProxy: true,
@@ -455,7 +459,7 @@ describe('transport: HTTPS proxy', function () {
   it("fails with ERR_PROXY naming TLS when the proxy's certificate is not trusted", async function () {
     const transport = open({ caCert: '' });
     for (const url of [`${httpsApi.url}/x`, `${httpApi.url}/x`]) {
-      await assert.rejects(get(transport, url), (err) => {
+      await assert.rejects(get(transport, url), (err: RestError) => {
         assert.equal(err.code, 'ERR_PROXY');
         assert.match(err.message, /TLS connection to the proxy https:\/\/localhost:\d+ failed: .*not trusted/);
         return true;
