@@ -19,7 +19,7 @@ function flow(connection: Record<string, unknown>): object[] {
     type: 'execute-rest-scalar',
     connection: { retries: 0, timeout: 10000, ...connection },
     node: { method: 'GET', path: '/{{label}}', valuePath: '$', valueType: 'string' },
-  }) as object[];
+  });
 }
 
 function send(count: number, prefix = 'm'): string[] {

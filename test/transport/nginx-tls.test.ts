@@ -240,7 +240,7 @@ describe('transport: the package against nginx (TLS)', function () {
         }),
         { restConn: { caCert: pki.ca.cert, ...credentials } },
       );
-      const out = nextMessage('out', 10000).then((msg) => ({ out: msg as Record<string, unknown> }));
+      const out = nextMessage('out', 10000).then((msg) => ({ out: msg }));
       const caught = nextMessage('caught', 10000).then((msg) => ({
         caught: msg as { error: { code: string; message: string } },
       }));
