@@ -95,7 +95,7 @@ function answer(
   if (!options.routes) return echo(res, received);
   const route = options.routes[`${received.method} ${received.path}`] ?? options.routes[received.path];
   if (route === undefined) return json(res, 404, { error: 'not found', path: received.path });
-  if (typeof route === 'function') return route(req, res, received);
+  if (typeof route === 'function') return (route as Handler)(req, res, received);
   json(res, 200, route);
 }
 
