@@ -142,8 +142,7 @@ describe('oauth2: own refresh tokens', function () {
       const stored = await file.load();
       assert.ok(stored?.savedRefreshTokenHash, 'the saved token is remembered');
       const remembered = JSON.stringify([stored.savedRefreshTokenHash, stored.obtainedRefreshTokenHashes]);
-      for (const issued of auth.issuedSecrets() as string[])
-        assert.ok(!remembered.includes(issued), 'fingerprints, not tokens');
+      for (const issued of auth.issuedSecrets()) assert.ok(!remembered.includes(issued), 'fingerprints, not tokens');
 
       const second = await start({ refreshToken: savedByDeploy });
       await getWithRotation(second.client);

@@ -1,52 +1,96 @@
-'use strict';
 /**
  * OAuth2 in deployed flows (node-red-node-test-helper): a rest-connection with OAuth2, an
  * execute-rest-scalar node, a real authorization server (oauth2-mock-server) and an API that
  * verifies the JWTs. Covers restarts with the durable token store and the admin routes
  * (authorize -> provider -> callback, revoke, test, discover) driven over real HTTP.
  */
-const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const http = require('node:http');
-const os = require('node:os');
-const path = require('node:path');
-const { useNodeRed, load, helper, nextMessage, messages, statuses } = require('./support/node-red');
-const { startAuthServer } = require('./support/oauth2-server');
-const { startProtectedApi } = require('./support/oauth2-api');
-const { forgetStoredTokens } = require('../dist/nodes/rest-connection/token-store-settings');
-const { DurableTokenStore } = require('../dist/lib/oauth2/token-store');
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type net from 'node:net';
+import path from 'node:path';
+import type { NodeAPI } from 'node-red';
+import {
+  helper,
+  load,
+  messages,
+  nextCaught,
+  nextMessage,
+  statuses,
+  useNodeRed,
+  type Caught,
+  type HelperNode,
+  type Msg,
+  type TestHelper,
+} from '../support/node-red';
+import { startAuthServer, type AuthServer } from '../support/oauth2-server';
+import { startProtectedApi, type ProtectedApi } from '../support/oauth2-api';
+import { createPeerDir, removePeerDir } from '../support/peers/peer-dir';
+import { assertNoSecret } from '../support/secret-scan';
+import { forgetStoredTokens } from '../../nodes/rest-connection/token-store-settings';
+import { DurableTokenStore } from '../../lib/oauth2/token-store';
+
+/** Node-RED internals of the test helper these tests reach: the admin app and the runtime credentials. */
+const runtime = helper as TestHelper & {
+  _httpAdmin: http.RequestListener;
+  _redNodes: { getCredentials(id: string): { refreshToken?: string } };
+};
+
+/** The connection node as Node-RED closes it when a deploy removes it. */
+type ClosingNode = HelperNode & { close(removed: boolean): Promise<void> };
+
+/** forgetStoredTokens reads only RED.settings. */
+const redWith = (settings: object) => ({ settings }) as unknown as NodeAPI;
+
+interface Outcome {
+  msg?: Msg;
+  caught?: Caught;
+}
+
+interface LoginStart {
+  status: number;
+  body?: string;
+  callback?: string;
+}
+
+interface TestAnswer {
+  ok: boolean;
+  statusCode?: number;
+  timeMs?: number;
+  error?: { code: string };
+}
 
 const CREDENTIAL_SECRET = 'node-red-credential-secret-for-tests';
 
 describe('OAuth2 in flows', function () {
-  let auth;
-  let api;
-  let userDir;
-  let admin; // a real HTTP server in front of the helper's admin app
-  const seen = []; // everything the user could see: log lines, statuses, messages, admin answers
-  const issued = []; // every token the server issued
+  let auth: AuthServer;
+  let api: ProtectedApi;
+  let userDir: string;
+  let admin: http.Server; // a real HTTP server in front of the helper's admin app
+  const seen: string[] = []; // everything the user could see: log lines, statuses, messages, admin answers
+  const issued: string[] = []; // every token the server issued
 
   useNodeRed();
   before(async () => {
     auth = await startAuthServer();
     api = await startProtectedApi(auth);
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-oauth2-nodes-'));
+    userDir = createPeerDir('oauth2-nodes');
     helper.settings({ userDir, credentialSecret: CREDENTIAL_SECRET });
-    admin = http.createServer((req, res) => helper._httpAdmin(req, res));
-    await new Promise((resolve) => admin.listen(0, '127.0.0.1', resolve));
+    admin = http.createServer((req, res) => runtime._httpAdmin(req, res));
+    await new Promise<void>((resolve) => admin.listen(0, '127.0.0.1', resolve));
   });
   after(async () => {
     helper.settings({});
     admin.closeAllConnections();
-    await new Promise((resolve) => admin.close(resolve));
+    await new Promise<void>((resolve) => admin.close(() => resolve()));
     await api.close();
     await auth.stop();
-    fs.rmSync(userDir, { recursive: true, force: true });
+    removePeerDir(userDir);
   });
 
-  const adminUrl = (route) => `http://127.0.0.1:${admin.address().port}${route}`;
+  const adminUrl = (route: string) => `http://127.0.0.1:${(admin.address() as net.AddressInfo).port}${route}`;
 
-  function flow(connection = {}) {
+  function flow(connection: object = {}): object[] {
     return [
       { id: 'tab', type: 'tab', label: 'oauth2' },
       {
@@ -77,14 +121,14 @@ describe('OAuth2 in flows', function () {
       { id: 'caught', type: 'helper', z: 'tab' },
     ];
   }
-  const credentials = (extra = {}) => ({
+  const credentials = (extra: Record<string, string> = {}) => ({
     conn: { clientId: auth.clientId, clientSecret: auth.clientSecret, ...extra },
   });
 
-  async function ask(msg = { payload: 'go' }) {
+  async function ask(msg: object = { payload: 'go' }): Promise<Outcome> {
     const outcome = Promise.race([
-      nextMessage('out').then((msg) => ({ msg })),
-      nextMessage('caught').then((caught) => ({ caught })),
+      nextMessage('out').then((out): Outcome => ({ msg: out })),
+      nextCaught('caught').then((caught): Outcome => ({ caught })),
     ]);
     helper.getNode('query').receive(msg);
     const result = await outcome;
@@ -92,11 +136,23 @@ describe('OAuth2 in flows', function () {
     return result;
   }
 
-  /** The value a message got; fails with the caught error's message when there is none. */
-  async function askValue() {
+  /** The message the query node sent; fails with the caught error's message when there is none. */
+  async function askOutput(): Promise<Msg> {
     const { msg, caught } = await ask();
-    assert.ok(msg, `no value: ${caught?.error?.code} ${caught?.error?.message}`);
-    return msg.payload;
+    assert.ok(msg, `no value: ${caught?.error.code} ${caught?.error.message}`);
+    return msg;
+  }
+
+  /** The value a message got; fails with the caught error's message when there is none. */
+  async function askValue(): Promise<unknown> {
+    return (await askOutput()).payload;
+  }
+
+  /** What the catch node got; fails when the query node sent output instead. */
+  async function askFailure(msg?: object): Promise<Caught> {
+    const { msg: out, caught } = await ask(msg);
+    assert.ok(caught, `output instead of an error: ${JSON.stringify(out)}`);
+    return caught;
   }
 
   describe('with a deployed flow', () => {
@@ -110,14 +166,15 @@ describe('OAuth2 in flows', function () {
       issued.push(...auth.issuedSecrets());
       for (const call of helper.log().getCalls()) seen.push(JSON.stringify(call.args));
       for (const id of ['conn', 'query']) {
-        const node = helper.getNode(id);
-        if (node?.status?.getCalls) seen.push(JSON.stringify(statuses(id)));
+        // A test that failed before loading its flow has no nodes.
+        const node = helper.getNode(id) as HelperNode | null;
+        if (node) seen.push(JSON.stringify(statuses(id)));
       }
     });
 
     it('client_credentials: a message gets the value, with one token request', async () => {
       await load(flow(), credentials());
-      const { msg } = await ask();
+      const msg = await askOutput();
       assert.equal(msg.payload, 42);
       assert.equal(msg.statusCode, 200);
       assert.equal(auth.count('client_credentials'), 1);
@@ -134,11 +191,11 @@ describe('OAuth2 in flows', function () {
 
     it('deleting the connection (a deploy without it) deletes its stored tokens', async () => {
       await load(flow(), credentials());
-      assert.equal((await ask()).msg.payload, 42);
+      assert.equal(await askValue(), 42);
       const file = path.join(userDir, 'rest-connection-tokens', 'conn.json');
       assert.ok(fs.existsSync(file), 'the token was stored');
       // What Node-RED does to a node a deploy removes: close it with removed === true.
-      await helper.getNode('conn').close(true);
+      await (helper.getNode('conn') as ClosingNode).close(true);
       assert.equal(fs.existsSync(file), false, 'the store file went with the connection');
     });
 
@@ -146,19 +203,19 @@ describe('OAuth2 in flows', function () {
       const deployed = auth.issueRefreshToken('deployed-flow-refresh-token');
       const creds = credentials({ refreshToken: deployed });
       await load(flow({ oauth2Grant: 'refresh_token' }), creds);
-      assert.equal((await ask()).msg.payload, 42);
-      const rotated = auth.ledger.tokenRequests[0].refreshToken;
-      assert.equal(helper._redNodes.getCredentials('conn').refreshToken, rotated, 'in-memory credentials updated');
+      assert.equal(await askValue(), 42);
+      const rotated = auth.ledger.tokenRequests[0]?.refreshToken;
+      assert.equal(runtime._redNodes.getCredentials('conn').refreshToken, rotated, 'in-memory credentials updated');
       assert.ok(fs.existsSync(path.join(userDir, 'rest-connection-tokens', 'conn.json')));
 
       // Restart: the same flow and the same deployed credentials, the same userDir.
       await helper.unload();
       await load(flow({ oauth2Grant: 'refresh_token' }), credentials({ refreshToken: deployed }));
-      assert.equal((await ask()).msg.payload, 42);
+      assert.equal(await askValue(), 42);
       assert.equal(auth.count(), 1, 'the stored access token was reused');
-      api.reject(api.requests.at(-1).token); // force a refresh
-      assert.equal((await ask()).msg.payload, 42);
-      const refresh = auth.ledger.tokenRequests[1];
+      api.reject(api.requests.at(-1)!.token); // force a refresh
+      assert.equal(await askValue(), 42);
+      const refresh = auth.ledger.tokenRequests[1]!;
       assert.equal(refresh.params.refresh_token, rotated);
       assert.equal(refresh.status, 200);
       assert.equal(auth.liveRefreshTokens.has(deployed), false, 'the deployed token would have been refused');
@@ -166,7 +223,7 @@ describe('OAuth2 in flows', function () {
 
     it('invalid_grant: the caught message has ERR_AUTH and the node shows "authorization needed"', async () => {
       await load(flow({ oauth2Grant: 'refresh_token' }), credentials({ refreshToken: 'long-revoked-refresh-token' }));
-      const { caught } = await ask();
+      const caught = await askFailure();
       assert.ok(caught, 'the catch node got the message');
       assert.equal(caught.error.code, 'ERR_AUTH');
       assert.match(caught.error.message, /authorized again/);
@@ -178,13 +235,14 @@ describe('OAuth2 in flows', function () {
 
     it("invalid_grant: the caught message carries the token endpoint's status and headers (redacted), not its own", async () => {
       await load(flow({ oauth2Grant: 'refresh_token' }), credentials({ refreshToken: 'long-revoked-refresh-token' }));
-      const { caught } = await ask({ payload: 'go', headers: { 'x-from-the-flow': 'mine' } });
+      const caught = await askFailure({ payload: 'go', headers: { 'x-from-the-flow': 'mine' } });
       assert.equal(caught.error.code, 'ERR_AUTH');
       assert.equal(caught.statusCode, 400);
-      assert.equal(caught.headers['x-from-the-flow'], undefined, 'not the headers the message came with');
-      assert.match(caught.headers['content-type'], /application\/json/);
-      assert.match(caught.headers['www-authenticate'], /invalid_grant.*refresh token \*\*\* is expired/);
-      assert.match(caught.responseBody, /invalid_grant/);
+      const headers = caught.headers ?? {};
+      assert.equal(headers['x-from-the-flow'], undefined, 'not the headers the message came with');
+      assert.match(String(headers['content-type']), /application\/json/);
+      assert.match(String(headers['www-authenticate']), /invalid_grant.*refresh token \*\*\* is expired/);
+      assert.match(caught.responseBody ?? '', /invalid_grant/);
     });
 
     it('password grant: a refused refresh token is replaced using the password; messages keep working, also after a restart', async () => {
@@ -194,7 +252,7 @@ describe('OAuth2 in flows', function () {
       await load(passwordFlow(), creds());
       assert.equal(await askValue(), 42);
       auth.liveRefreshTokens.clear(); // revoked by the provider
-      await new Promise((resolve) => setTimeout(resolve, 1900));
+      await new Promise<void>((resolve) => setTimeout(resolve, 1900));
       assert.equal(await askValue(), 42);
       assert.equal(await askValue(), 42);
       const grants = () => auth.ledger.tokenRequests.map((request) => `${request.grant}:${request.status}`);
@@ -203,10 +261,10 @@ describe('OAuth2 in flows', function () {
 
       await helper.unload();
       await load(passwordFlow(), creds());
-      await new Promise((resolve) => setTimeout(resolve, 1900));
+      await new Promise<void>((resolve) => setTimeout(resolve, 1900));
       assert.equal(await askValue(), 42);
       assert.deepEqual(grants(), ['password:200', 'refresh_token:400', 'password:200', 'refresh_token:200']);
-      assert.equal(auth.ledger.tokenRequests[3].params.refresh_token, auth.ledger.tokenRequests[2].refreshToken);
+      assert.equal(auth.ledger.tokenRequests[3]?.params.refresh_token, auth.ledger.tokenRequests[2]?.refreshToken);
     });
 
     it('redeploy during a refresh: the rotated refresh token reaches the new connection', async () => {
@@ -215,18 +273,18 @@ describe('OAuth2 in flows', function () {
       await load(refreshFlow(), credentials({ refreshToken: deployed }));
       assert.equal(await askValue(), 42);
       auth.behaviour.answerDelayMs = 400; // the server has rotated; its answer is on the way
-      api.reject(api.requests.at(-1).token);
+      api.reject(api.requests.at(-1)!.token);
       helper.getNode('query').receive({ payload: 'during the redeploy' });
-      while (auth.count() < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (auth.count() < 2) await new Promise<void>((resolve) => setTimeout(resolve, 10));
       await helper.unload(); // Node-RED closes the connection node
       auth.behaviour.answerDelayMs = 0;
       await load(refreshFlow(), credentials({ refreshToken: deployed }));
       assert.equal(await askValue(), 42);
-      api.reject(api.requests.at(-1).token);
+      api.reject(api.requests.at(-1)!.token);
       assert.equal(await askValue(), 42);
       const [, during, after] = auth.ledger.tokenRequests;
-      assert.equal(after.params.refresh_token, during.refreshToken);
-      assert.equal(after.status, 200);
+      assert.equal(after?.params.refresh_token, during?.refreshToken);
+      assert.equal(after?.status, 200);
       assert.equal(auth.count(), 3);
     });
 
@@ -234,13 +292,13 @@ describe('OAuth2 in flows', function () {
       await load(flow(), credentials());
       await auth.stop();
       try {
-        const { caught } = await ask();
+        const caught = await askFailure();
         assert.equal(caught.error.code, 'ERR_NETWORK');
         assert.match(caught.error.message, /token endpoint/);
       } finally {
         await auth.start();
       }
-      assert.equal((await ask()).msg.payload, 42);
+      assert.equal(await askValue(), 42);
     });
 
     it('authorization code login from the editor: authorize -> provider -> callback -> API request', async () => {
@@ -248,18 +306,18 @@ describe('OAuth2 in flows', function () {
         flow({ oauth2Grant: 'authorization_code', discoveryUrl: auth.url, tokenUrl: '', scope: 'openid' }),
         credentials(),
       );
-      assert.equal((await ask()).caught.error.code, 'ERR_AUTH', 'not authorized yet');
+      assert.equal((await askFailure()).error.code, 'ERR_AUTH', 'not authorized yet');
 
       const start = await fetch(adminUrl('/rest-connection/conn/authorize'), { redirect: 'manual' });
       assert.equal(start.status, 302);
-      const login = new URL(start.headers.get('location'));
+      const login = new URL(start.headers.get('location') ?? '');
       assert.equal(`${login.origin}${login.pathname}`, auth.authorizeUrl);
       assert.equal(login.searchParams.get('redirect_uri'), adminUrl('/rest-connection/callback'));
       assert.equal(login.searchParams.get('code_challenge_method'), 'S256');
-      assert.ok(login.searchParams.get('state').length >= 40);
+      assert.ok((login.searchParams.get('state') ?? '').length >= 40);
 
       const provider = await fetch(login, { redirect: 'manual' });
-      const callback = provider.headers.get('location');
+      const callback = provider.headers.get('location') ?? '';
       assert.ok(callback.startsWith(adminUrl('/rest-connection/callback?')));
       const page = await fetch(callback, { redirect: 'manual' });
       const text = await page.text();
@@ -267,9 +325,9 @@ describe('OAuth2 in flows', function () {
       assert.equal(page.status, 200, text);
       assert.match(text, /You can close this window/);
 
-      assert.equal((await ask()).msg.payload, 42);
+      assert.equal(await askValue(), 42);
       assert.equal(auth.count('authorization_code'), 1);
-      assert.ok(helper._redNodes.getCredentials('conn').refreshToken, 'the refresh token is kept in memory too');
+      assert.ok(runtime._redNodes.getCredentials('conn').refreshToken, 'the refresh token is kept in memory too');
 
       const replay = await fetch(callback, { redirect: 'manual' });
       assert.equal(replay.status, 400, 'a state works once');
@@ -282,13 +340,14 @@ describe('OAuth2 in flows', function () {
       const loginFlow = flow({ oauth2Grant: 'authorization_code', discoveryUrl: auth.url, tokenUrl: '' });
       loginFlow.push({ ...loginFlow[1], id: 'conn-cc', oauth2Grant: 'client_credentials', tokenUrl: auth.tokenUrl });
       await load(loginFlow, { ...credentials(), 'conn-cc': credentials().conn });
-      const startLogin = async (id = 'conn') => {
+      const startLogin = async (id = 'conn'): Promise<LoginStart> => {
         const start = await fetch(adminUrl(`/rest-connection/${id}/authorize`), { redirect: 'manual' });
         if (start.status !== 302) return { status: start.status, body: await start.text() };
-        const provider = await fetch(start.headers.get('location'), { redirect: 'manual' });
-        return { status: start.status, callback: provider.headers.get('location') };
+        const provider = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
+        return { status: start.status, callback: provider.headers.get('location') ?? undefined };
       };
-      const finish = async (callback) => {
+      const finish = async (callback: string | undefined) => {
+        assert.ok(callback, 'the login started');
         const page = await fetch(callback, { redirect: 'manual' });
         seen.push(await page.text());
         return page.status;
@@ -302,10 +361,10 @@ describe('OAuth2 in flows', function () {
       assert.equal(await finish(kept.callback), 200, 'refused starts did not push the pending login out');
 
       const oldest = await startLogin();
-      let newest;
+      let newest: LoginStart | undefined;
       for (let i = 0; i < 100; i++) newest = await startLogin();
       assert.equal(await finish(oldest.callback), 400, 'the oldest of 101 pending logins was dropped');
-      assert.equal(await finish(newest.callback), 200);
+      assert.equal(await finish(newest?.callback), 200);
       assert.equal(auth.count('authorization_code'), 2);
     });
 
@@ -315,11 +374,11 @@ describe('OAuth2 in flows', function () {
         flow({ oauth2Grant: 'refresh_token', revokeUrl: auth.revokeUrl }),
         credentials({ refreshToken: initial }),
       );
-      assert.equal((await ask()).msg.payload, 42);
+      assert.equal(await askValue(), 42);
       const file = path.join(userDir, 'rest-connection-tokens', 'conn.json');
       assert.ok(fs.existsSync(file));
       const response = await fetch(adminUrl('/rest-connection/conn/revoke'), { method: 'POST' });
-      const body = await response.json();
+      const body = (await response.json()) as unknown;
       seen.push(JSON.stringify(body));
       assert.deepEqual(body, { ok: true, revoked: ['refresh_token', 'access_token'] });
       assert.deepEqual(
@@ -327,19 +386,19 @@ describe('OAuth2 in flows', function () {
         ['refresh_token', 'access_token'],
       );
       assert.equal(fs.existsSync(file), false, 'the store entry is gone');
-      assert.equal(helper._redNodes.getCredentials('conn').refreshToken, '');
-      assert.equal((await ask()).caught.error.code, 'ERR_AUTH');
+      assert.equal(runtime._redNodes.getCredentials('conn').refreshToken, '');
+      assert.equal((await askFailure()).error.code, 'ERR_AUTH');
     });
 
     it('test: reports ok, status and time; a wrong secret reports ERR_AUTH without the secret', async () => {
       await load(flow(), credentials());
-      const ok = await (
+      const ok = (await (
         await fetch(adminUrl('/rest-connection/conn/test'), {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ path: '/data' }),
         })
-      ).json();
+      ).json()) as TestAnswer;
       assert.equal(ok.ok, true);
       assert.equal(ok.statusCode, 200);
       assert.equal(typeof ok.timeMs, 'number');
@@ -349,19 +408,19 @@ describe('OAuth2 in flows', function () {
       await load(flow(), credentials({ clientSecret: 'wrong-client-secret-value' }));
       const answer = await (await fetch(adminUrl('/rest-connection/conn/test'), { method: 'POST' })).text();
       seen.push(answer);
-      const failed = JSON.parse(answer);
+      const failed = JSON.parse(answer) as TestAnswer;
       assert.equal(failed.ok, false);
-      assert.equal(failed.error.code, 'ERR_AUTH');
-      assert.ok(!answer.includes('wrong-client-secret-value'));
+      assert.equal(failed.error?.code, 'ERR_AUTH');
+      assertNoSecret(answer, ['wrong-client-secret-value'], { users: [auth.clientId] });
       const unknown = await fetch(adminUrl('/rest-connection/nope/test'), { method: 'POST' });
       assert.equal(unknown.status, 404);
     });
 
     it('discover: answers the endpoints of a discovery document; a bad URL is a clear error', async () => {
       await load(flow(), credentials());
-      const found = await (
+      const found = (await (
         await fetch(adminUrl(`/rest-connection/discover?url=${encodeURIComponent(auth.url)}`))
-      ).json();
+      ).json()) as unknown;
       assert.deepEqual(found, {
         token_endpoint: auth.tokenUrl,
         authorization_endpoint: auth.authorizeUrl,
@@ -370,16 +429,16 @@ describe('OAuth2 in flows', function () {
       });
       const bad = await fetch(adminUrl('/rest-connection/discover?url=not-a-url'));
       assert.equal(bad.status, 502);
-      assert.equal((await bad.json()).error.code, 'ERR_CONFIG');
+      assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'ERR_CONFIG');
     });
   });
 
   describe('forgetStoredTokens (for a removed connection)', () => {
-    const settings = (extra = {}) => ({ settings: { userDir, credentialSecret: CREDENTIAL_SECRET, ...extra } });
+    const settings = (extra: object = {}) => redWith({ userDir, credentialSecret: CREDENTIAL_SECRET, ...extra });
     const directory = () => path.join(userDir, 'rest-connection-tokens');
 
     it("deletes that connection's store file only, after the writes queued before it", async () => {
-      const store = (id) => new DurableTokenStore({ directory: directory(), secret: CREDENTIAL_SECRET }, id);
+      const store = (id: string) => new DurableTokenStore({ directory: directory(), secret: CREDENTIAL_SECRET }, id);
       const tokens = { refreshToken: 'stored-refresh-token', configurationHash: 'h', savedAt: Date.now() };
       await store('other-connection').save(tokens);
       const lateWrite = store('removed-connection').save(tokens); // a closing connection still writing
@@ -391,7 +450,7 @@ describe('OAuth2 in flows', function () {
     });
 
     it('is a no-op without a store (no user directory, or credential encryption off)', async () => {
-      await forgetStoredTokens({ settings: {} }, 'conn');
+      await forgetStoredTokens(redWith({}), 'conn');
       await forgetStoredTokens(settings({ credentialSecret: false }), 'other-connection');
       assert.ok(fs.existsSync(path.join(directory(), 'other-connection.json')));
     });
@@ -410,7 +469,7 @@ describe('OAuth2 in flows', function () {
       ];
       const text = seen.join('\n');
       assert.ok(seen.length > 20 && issued.length > 10, 'something was captured');
-      for (const secret of secrets) assert.ok(!text.includes(secret), `a secret leaked: ${secret.slice(0, 6)}…`);
+      assertNoSecret(text, secrets, { users: [auth.clientId] });
     });
   });
 });

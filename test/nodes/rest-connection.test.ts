@@ -1,10 +1,19 @@
-'use strict';
-const assert = require('node:assert/strict');
-const { useNodeRed, load, helper, nextMessage, flowWith } = require('./support/node-red');
-const { startApi } = require('./support/api');
+import assert from 'node:assert/strict';
+import { flowWith, helper, load, nextMessage, outputOf, useNodeRed, type Msg } from '../support/node-red';
+import { json, startApi, type LoopbackServer, type ReceivedRequest } from '../support/loopback-server';
+
+interface RoundTrip {
+  connection?: object;
+  credentials?: object;
+  node?: object;
+  msg?: object;
+}
 
 /** Runs one message through a scalar node on `connection` and returns what the API received. */
-async function roundTrip(api, { connection = {}, credentials = {}, node = {}, msg = {} } = {}) {
+async function roundTrip(
+  api: LoopbackServer,
+  { connection = {}, credentials = {}, node = {}, msg = {} }: RoundTrip = {},
+): Promise<{ request: ReceivedRequest; msg: Msg }> {
   await load(
     flowWith({
       type: 'execute-rest-scalar',
@@ -13,19 +22,24 @@ async function roundTrip(api, { connection = {}, credentials = {}, node = {}, ms
     }),
     { restConn: credentials },
   );
-  const out = nextMessage('out');
   const before = api.requests.length;
-  helper.getNode('restNode').receive(msg);
-  const result = await out;
+  const result = await outputOf(msg);
   assert.equal(api.requests.length, before + 1, 'exactly one request reached the API');
-  return { request: api.requests.at(-1), msg: result };
+  return { request: api.requests.at(-1)!, msg: result };
 }
 
 describe('rest-connection: authentication and shared settings on the wire', function () {
-  let api;
+  let api: LoopbackServer;
+  /** The client port of each request, in order: one port is one socket. */
+  const remotePorts: (number | undefined)[] = [];
   useNodeRed();
   before(async () => {
-    api = await startApi({ 'GET /v1/echo': { ok: true } });
+    api = await startApi({
+      'GET /v1/echo': (req, res) => {
+        remotePorts.push(req.socket.remotePort);
+        json(res, 200, { ok: true });
+      },
+    });
   });
   after(() => api.close());
 
@@ -140,7 +154,7 @@ describe('rest-connection: authentication and shared settings on the wire', func
     assert.equal(request.query.tenant, 'acme');
     assert.equal(request.query.lang, 'de');
     assert.equal(request.query.limit, '5');
-    assert.match(request.rawUrl, /tag=a&tag=b/);
+    assert.match(request.url, /tag=a&tag=b/);
   });
 
   it('sends the connection cookies in one Cookie header, after any cookie given by msg', async () => {
@@ -172,11 +186,9 @@ describe('rest-connection: authentication and shared settings on the wire', func
         }),
         { restConn: { token: '${REST_TEST_TOKEN}' } },
       );
-      const out = nextMessage('out');
-      helper.getNode('restNode').receive({});
-      const msg = await out;
+      const msg = await outputOf({});
       assert.equal(msg.responseUrl, `${api.url}/v1/echo`);
-      const request = api.requests.at(-1);
+      const request = api.requests.at(-1)!;
       assert.equal(request.headers.authorization, 'Bearer env-token');
       assert.equal(request.headers['x-env'], 'prefix-v1');
     } finally {
@@ -189,7 +201,7 @@ describe('rest-connection: authentication and shared settings on the wire', func
     await roundTrip(api);
     assert.ok(api.openSockets() >= 1, 'the request used a kept-alive socket');
     await helper.unload();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise<void>((resolve) => setTimeout(resolve, 100));
     assert.equal(api.openSockets(), 0, 'no socket left open after close');
   });
 
@@ -199,16 +211,17 @@ describe('rest-connection: authentication and shared settings on the wire', func
       { id: 'second', type: 'execute-rest-grid', z: 'tab', connection: 'restConn', path: '/echo', wires: [['out2']] },
       { id: 'out2', type: 'helper', z: 'tab' },
     ]);
-    for (const [id, out] of [
+    const calls: [string, string][] = [
       ['restNode', 'out'],
       ['second', 'out2'],
       ['restNode', 'out'],
-    ]) {
+    ];
+    for (const [id, out] of calls) {
       const received = nextMessage(out);
       helper.getNode(id).receive({});
       await received;
     }
-    const ports = new Set(api.requests.slice(-3).map((r) => r.remotePort));
-    assert.equal(ports.size, 1, `one socket served all three requests, saw ports ${[...ports]}`);
+    const ports = new Set(remotePorts.slice(-3));
+    assert.equal(ports.size, 1, `one socket served all three requests, saw ports ${[...ports].join(', ')}`);
   });
 });

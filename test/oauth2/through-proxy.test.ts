@@ -1,18 +1,18 @@
-'use strict';
 /**
  * Token requests take the same road as API requests: through the connection's authenticating
  * proxy (the proxy's own log shows both), and never around it.
  */
-const assert = require('node:assert/strict');
-const { useNodeRed, load, helper, nextMessage, flowWith } = require('./support/node-red');
-const { startAuthServer } = require('./support/oauth2-server');
-const { startProtectedApi } = require('./support/oauth2-api');
-const { startProxy } = require('./support/servers');
+import assert from 'node:assert/strict';
+import { failureOf, flowWith, load, outputOf, useNodeRed } from '../support/node-red';
+import { startAuthServer, type AuthServer } from '../support/oauth2-server';
+import { startProtectedApi, type ProtectedApi } from '../support/oauth2-api';
+import { startProxy, type LoopbackProxy } from '../support/proxy-chain-server';
+import { assertNoSecret } from '../support/secret-scan';
 
 describe('OAuth2 token requests through the connection proxy', function () {
-  let auth;
-  let api;
-  let proxy;
+  let auth: AuthServer;
+  let api: ProtectedApi;
+  let proxy: LoopbackProxy;
   useNodeRed();
   before(async () => {
     auth = await startAuthServer({ clientId: 'proxy-client', clientSecret: 'proxy-client-secret' });
@@ -25,7 +25,7 @@ describe('OAuth2 token requests through the connection proxy', function () {
     await auth.stop();
   });
 
-  function connection(extra = {}) {
+  function connection(): object {
     return {
       baseUrl: api.url,
       authType: 'oauth2',
@@ -34,25 +34,21 @@ describe('OAuth2 token requests through the connection proxy', function () {
       useProxy: true,
       proxyUrl: proxy.url,
       retries: 0,
-      ...extra,
     };
   }
 
-  async function send(credentials) {
+  async function loadWith(credentials: { proxyUsername: string; proxyPassword: string }) {
     await load(flowWith({ type: 'execute-rest-scalar', connection: connection(), node: { path: '/' } }), {
       restConn: { clientId: 'proxy-client', clientSecret: 'proxy-client-secret', ...credentials },
     });
-    const out = nextMessage('out');
-    const caught = nextMessage('caught');
-    helper.getNode('restNode').receive({ payload: 'x' });
-    return Promise.race([out.then((msg) => ({ msg })), caught.then((msg) => ({ caught: msg }))]);
   }
 
   it('sends the token request and the API request through the proxy, authenticated', async () => {
     proxy.log.length = 0;
     const tokenRequestsBefore = auth.count('client_credentials');
-    const { msg } = await send({ proxyUsername: 'corp-user', proxyPassword: 'corp-pass' });
-    assert.ok(msg, 'the API answered');
+    await loadWith({ proxyUsername: 'corp-user', proxyPassword: 'corp-pass' });
+    const msg = await outputOf({ payload: 'x' });
+    assert.equal(msg.statusCode, 200, 'the API answered');
     assert.equal(auth.count('client_credentials'), tokenRequestsBefore + 1);
     const tokenPort = Number(new URL(auth.tokenUrl).port);
     const apiPort = Number(new URL(api.url).port);
@@ -69,9 +65,10 @@ describe('OAuth2 token requests through the connection proxy', function () {
 
   it('a proxy refusing the credentials fails the token request with ERR_PROXY, no secret shown', async () => {
     const tokenRequestsBefore = auth.count('client_credentials');
-    const { caught } = await send({ proxyUsername: 'corp-user', proxyPassword: 'bad-pass' });
+    await loadWith({ proxyUsername: 'corp-user', proxyPassword: 'bad-pass' });
+    const caught = await failureOf({ payload: 'x' });
     assert.equal(caught.error.code, 'ERR_PROXY');
     assert.equal(auth.count('client_credentials'), tokenRequestsBefore, 'nothing reached the token endpoint');
-    assert.doesNotMatch(JSON.stringify(caught), /bad-pass|proxy-client-secret/);
+    assertNoSecret(caught, ['bad-pass', 'proxy-client-secret'], { users: ['corp-user', 'proxy-client'] });
   });
 });

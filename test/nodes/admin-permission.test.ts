@@ -1,29 +1,36 @@
-'use strict';
 /**
  * The admin routes sit behind Node-RED's admin authentication: a real Node-RED with
  * adminAuth users; a token of a user with `flows.write` (or `rest-connection.write`) may use
  * them, a read-only user and an anonymous caller may not.
  */
-const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const bcrypt = require('bcryptjs');
-const { installPackage, startEditorServer } = require('./support/editor-harness');
-const { startApi } = require('./support/api');
+import assert from 'node:assert/strict';
+import bcrypt from 'bcryptjs';
+import { installPackage, startEditorServer } from '../support/editor-harness';
+import { startApi, type LoopbackServer } from '../support/loopback-server';
+import { createPeerDir, removePeerDir } from '../support/peers/peer-dir';
 
 const PASSWORD = 'admin-test-password';
+type User = 'deployer' | 'connector' | 'viewer' | 'admin';
+type NodeRed = Awaited<ReturnType<typeof startEditorServer>>;
 
 describe('admin routes and Node-RED admin authentication', function () {
   this.timeout(30000);
-  let userDir;
-  let server;
-  let api;
-  const tokens = {};
+  let userDir: string;
+  let server: NodeRed | undefined;
+  let api: LoopbackServer | undefined;
+  const tokens: Partial<Record<User, string>> = {};
+
+  /** The connection test route, as `token` (or anonymous) calls it. */
+  const testConnection = (token?: string) =>
+    fetch(new URL('rest-connection/connA/test', server!.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ path: '/ping' }),
+    });
 
   before(async () => {
     api = await startApi({ 'GET /ping': { ok: true } });
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-admin-auth-'));
+    userDir = createPeerDir('admin-auth');
     installPackage(userDir);
     const hash = bcrypt.hashSync(PASSWORD, 8);
     server = await startEditorServer(userDir, {
@@ -37,8 +44,9 @@ describe('admin routes and Node-RED admin authentication', function () {
         ],
       },
     });
-    for (const username of ['deployer', 'connector', 'viewer', 'admin']) {
-      const response = await fetch(new URL('auth/token', server.url), {
+    const users: User[] = ['deployer', 'connector', 'viewer', 'admin'];
+    for (const username of users) {
+      const response: Response = await fetch(new URL('auth/token', server.url), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -50,7 +58,7 @@ describe('admin routes and Node-RED admin authentication', function () {
         }),
       });
       assert.equal(response.status, 200, `token for ${username}`);
-      tokens[username] = (await response.json()).access_token;
+      tokens[username] = ((await response.json()) as { access_token: string }).access_token;
     }
     const deploy = await fetch(new URL('flows', server.url), {
       method: 'POST',
@@ -61,29 +69,22 @@ describe('admin routes and Node-RED admin authentication', function () {
     // Deploying answers before the nodes have started: wait until the connection exists.
     for (let tries = 0; tries < 50; tries++) {
       if ((await testConnection(tokens.admin)).status !== 404) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise<void>((resolve) => setTimeout(resolve, 100));
     }
   });
   after(async () => {
     if (server) await server.stop();
     if (api) await api.close();
-    fs.rmSync(userDir, { recursive: true, force: true });
+    removePeerDir(userDir);
   });
-
-  const testConnection = (token) =>
-    fetch(new URL('rest-connection/connA/test', server.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ path: '/ping' }),
-    });
 
   it('a user with flows.write may test a connection', async () => {
     const response = await testConnection(tokens.deployer);
     assert.equal(response.status, 200);
-    const result = await response.json();
+    const result = (await response.json()) as { ok: boolean; statusCode: number };
     assert.equal(result.ok, true);
     assert.equal(result.statusCode, 200);
-    assert.equal(api.requests.at(-1).path, '/ping');
+    assert.equal(api!.requests.at(-1)?.path, '/ping');
   });
 
   it('a user with rest-connection.write may test a connection', async () => {
@@ -92,19 +93,20 @@ describe('admin routes and Node-RED admin authentication', function () {
   });
 
   it('a read-only user is refused', async () => {
-    const before = api.requests.length;
+    const before = api!.requests.length;
     const response = await testConnection(tokens.viewer);
     assert.equal(response.status, 401);
-    assert.equal(api.requests.length, before, 'nothing was sent');
+    assert.equal(api!.requests.length, before, 'nothing was sent');
   });
 
   it('an anonymous caller is refused on every guarded route', async () => {
+    const url = server!.url;
     assert.equal((await testConnection()).status, 401);
-    const discover = await fetch(new URL('rest-connection/discover?url=http://127.0.0.1:1/x', server.url));
+    const discover = await fetch(new URL('rest-connection/discover?url=http://127.0.0.1:1/x', url));
     assert.equal(discover.status, 401);
-    const authorize = await fetch(new URL('rest-connection/connA/authorize', server.url), { redirect: 'manual' });
+    const authorize = await fetch(new URL('rest-connection/connA/authorize', url), { redirect: 'manual' });
     assert.equal(authorize.status, 401);
-    const revoke = await fetch(new URL('rest-connection/connA/revoke', server.url), { method: 'POST' });
+    const revoke = await fetch(new URL('rest-connection/connA/revoke', url), { method: 'POST' });
     assert.equal(revoke.status, 401);
   });
 });
