@@ -8,7 +8,6 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
-import * as jose from 'jose';
 import type { AuthServer } from './oauth2-server';
 
 export interface ApiRequest {
@@ -30,6 +29,8 @@ export async function startProtectedApi(
   auth: Pick<AuthServer, 'server' | 'url'>,
   { header = 'authorization', prefix = 'Bearer ' }: ApiOptions = {},
 ) {
+  // jose is an ES module; tsx runs the tests as CommonJS, hence import().
+  const jose = await import('jose');
   const rejected = new Set<string>();
   const requests: ApiRequest[] = [];
   const state: { forbiddenBody: unknown } = { forbiddenBody: null };
