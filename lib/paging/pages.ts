@@ -76,7 +76,7 @@ export async function* pages(
 }
 
 /** Runs one step of page N; a failure becomes a RestError that names the page. */
-async function onPage<T>(plan: PagingPlan, pageNumber: number, step: () => T | Promise<T>): Promise<T> {
+export async function onPage<T>(plan: PagingPlan, pageNumber: number, step: () => T | Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (err) {
@@ -100,7 +100,8 @@ export function onPageError(err: unknown, pageNumber: number): RestError {
   return new RestError('ERR_NETWORK', message, { page: pageNumber, cause: err });
 }
 
-function originOf(url: string): string | undefined {
+/** The origin of a page's URL; undefined when it is not a URL. */
+export function originOf(url: string): string | undefined {
   try {
     return new URL(url).origin;
   } catch {
@@ -119,7 +120,8 @@ export function checkOrigin(link: { href: string; base: string }, origin: string
   );
 }
 
-function isSameLink(link: { href: string; base: string }, currentUrl: string): boolean {
+/** Whether a next link points at the page it came from. */
+export function isSameLink(link: { href: string; base: string }, currentUrl: string): boolean {
   try {
     return new URL(link.href, link.base).href === new URL(currentUrl).href;
   } catch {

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { StreamedResponse } from '../http/streamed-response';
 import type { RowTable } from '../extract/row-table';
-import { checkOrigin, onPageError } from '../paging/pages';
+import { checkOrigin, isSameLink, onPage, originOf } from '../paging/pages';
 import { PagingPlan, type PageRequest } from '../paging/paging-plan';
 import { JsonStreamError } from './json-row-scanner';
 import { StreamedRows } from './streamed-rows';
@@ -139,29 +139,4 @@ function sameStart(previousHead: Buffer, head: Buffer[], headBytes: number): boo
     at += part.length;
   }
   return true;
-}
-
-async function onPage<T>(plan: PagingPlan, pageNumber: number, step: () => T | Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (err) {
-    if (plan.mode === 'none') throw err;
-    throw onPageError(err, pageNumber);
-  }
-}
-
-function originOf(url: string): string | undefined {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
-}
-
-function isSameLink(link: { href: string; base: string }, currentUrl: string): boolean {
-  try {
-    return new URL(link.href, link.base).href === new URL(currentUrl).href;
-  } catch {
-    return false;
-  }
 }
