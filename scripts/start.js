@@ -12,7 +12,8 @@ const { startDemoApi, demoApiPort, DEMO_TOKEN, DEMO_USER, DEMO_API_KEY } = requi
 
 const ROOT = path.resolve(__dirname, '..');
 const PACKAGE = require(path.join(ROOT, 'package.json'));
-const USER_DIR = path.join(ROOT, '.node-red-dev');
+// NPM_START_USER_DIR puts it elsewhere (test/scripts/start.test.ts uses a temporary directory).
+const USER_DIR = path.resolve(process.env.NPM_START_USER_DIR || path.join(ROOT, '.node-red-dev'));
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
 const DEMO_API_PORT = demoApiPort();
 const NODE_RED_PORT = Number(process.env.PORT || 1880);
@@ -69,7 +70,7 @@ function prepareUserDir() {
   const userPackage = fs.existsSync(packageFile)
     ? JSON.parse(fs.readFileSync(packageFile, 'utf8'))
     : { name: 'node-red-dev', description: 'Node-RED user directory of npm start', version: '0.0.0', private: true };
-  userPackage.dependencies = { ...userPackage.dependencies, [PACKAGE.name]: 'file:..' };
+  userPackage.dependencies = { ...userPackage.dependencies, [PACKAGE.name]: `file:${path.relative(USER_DIR, ROOT)}` };
   fs.writeFileSync(packageFile, JSON.stringify(userPackage, null, 2) + '\n');
 
   // Node-RED loads the nodes of every package in <userDir>/node_modules; a link to the
