@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A small, dependency-free REST API for the examples, the tests and the benchmark.
-// `npm run demo-api` serves it on http://127.0.0.1:8765/api (DEMO_API_PORT changes the port);
+// `npm run demo-api` serves it on http://127.0.0.1:8765/api (DEMO_API_PORT changes the port; `npm start`
+// reads the port here too and hands the address to Node-RED as REST_DEMO_URL, which the examples read);
 // tests call startDemoApi({ port: 0 }). Every endpoint is listed in ENDPOINTS and in the README.
 'use strict';
 const http = require('node:http');
@@ -8,6 +9,8 @@ const http = require('node:http');
 const DEMO_TOKEN = 'demo-token';
 const DEMO_USER = { username: 'demo', password: 'demo' };
 const DEMO_API_KEY = 'demo-key';
+/** The port `npm run demo-api` and `npm start` use, and the examples' default address names. */
+const DEFAULT_PORT = 8765;
 const VERSION = '1.0.0';
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_DELAY_MS = 60000;
@@ -293,10 +296,15 @@ function startDemoApi({ port = 0, host = '127.0.0.1' } = {}) {
   });
 }
 
-module.exports = { startDemoApi, USERS, DEMO_TOKEN, DEMO_USER, DEMO_API_KEY, VERSION };
+/** The port to serve on: DEMO_API_PORT, or the default. */
+function demoApiPort() {
+  return Number(process.env.DEMO_API_PORT || DEFAULT_PORT);
+}
+
+module.exports = { startDemoApi, demoApiPort, DEFAULT_PORT, USERS, DEMO_TOKEN, DEMO_USER, DEMO_API_KEY, VERSION };
 
 if (require.main === module) {
-  const port = Number(process.env.DEMO_API_PORT || 8765);
+  const port = demoApiPort();
   startDemoApi({ port }).then(
     (api) => {
       console.log(`Demo API listening on ${api.baseUrl}`);

@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 // `npm start`: the bundled demo API plus a development Node-RED that has this package installed
 // and, on its first start, the example flows deployed (one tab each, credentials filled in).
-// Everything Node-RED writes lives in .node-red-dev/ (gitignored); delete it to start afresh.
+// Node-RED runs with REST_DEMO_URL set to the demo API's address, which every example's connection
+// reads (`${REST_DEMO_URL:-http://127.0.0.1:8765/api}`), so `DEMO_API_PORT=9000 npm start` moves
+// them all. Everything Node-RED writes lives in .node-red-dev/ (gitignored); delete it to start afresh.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { startDemoApi, DEMO_TOKEN, DEMO_USER, DEMO_API_KEY } = require('../demo-api/server');
+const { startDemoApi, demoApiPort, DEMO_TOKEN, DEMO_USER, DEMO_API_KEY } = require('../demo-api/server');
 
 const ROOT = path.resolve(__dirname, '..');
 const PACKAGE = require(path.join(ROOT, 'package.json'));
-const USER_DIR = path.join(ROOT, '.node-red-dev');
+// NPM_START_USER_DIR puts it elsewhere (test/scripts/start.test.ts uses a temporary directory).
+const USER_DIR = path.resolve(process.env.NPM_START_USER_DIR || path.join(ROOT, '.node-red-dev'));
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
-const DEMO_API_PORT = Number(process.env.DEMO_API_PORT || 8765);
+const DEMO_API_PORT = demoApiPort();
 const NODE_RED_PORT = Number(process.env.PORT || 1880);
 const NODE_RED_URL = `http://127.0.0.1:${NODE_RED_PORT}`;
-const EXAMPLE_BASE_URL = 'http://127.0.0.1:8765/api';
 const STARTUP_TIMEOUT_MS = 60000;
 
 const SETTINGS_JS = `// Settings of the development Node-RED that \`npm start\` runs. Written once by
@@ -68,7 +70,7 @@ function prepareUserDir() {
   const userPackage = fs.existsSync(packageFile)
     ? JSON.parse(fs.readFileSync(packageFile, 'utf8'))
     : { name: 'node-red-dev', description: 'Node-RED user directory of npm start', version: '0.0.0', private: true };
-  userPackage.dependencies = { ...userPackage.dependencies, [PACKAGE.name]: 'file:..' };
+  userPackage.dependencies = { ...userPackage.dependencies, [PACKAGE.name]: `file:${path.relative(USER_DIR, ROOT)}` };
   fs.writeFileSync(packageFile, JSON.stringify(userPackage, null, 2) + '\n');
 
   // Node-RED loads the nodes of every package in <userDir>/node_modules; a link to the
@@ -89,16 +91,27 @@ function linksToProject(link) {
   }
 }
 
-/** The demo credentials a connection of the examples needs, by its authentication type. */
-function demoCredentials(connection) {
-  if (connection.authType === 'bearer') return { token: DEMO_TOKEN };
-  if (connection.authType === 'basic') return { username: DEMO_USER.username, password: DEMO_USER.password };
-  if (connection.authType === 'apiKey') return { apiKey: DEMO_API_KEY };
-  return undefined;
+/**
+ * The demo credentials of every authentication type the demo API knows, for the connections whose
+ * nodes call its /secure endpoints: the user of "04 - Authentication" then only chooses the type.
+ */
+const DEMO_CREDENTIALS = {
+  token: DEMO_TOKEN,
+  username: DEMO_USER.username,
+  password: DEMO_USER.password,
+  apiKey: DEMO_API_KEY,
+};
+
+function securedConnections(nodes) {
+  return new Set(
+    nodes
+      .filter((node) => typeof node.path === 'string' && node.path.startsWith('/secure/'))
+      .map((node) => node.connection),
+  );
 }
 
-/** All examples, each on its own tab (its connections scoped to it), pointed at the demo API. */
-function exampleFlows(demoBaseUrl) {
+/** All examples, each on its own tab (its connections scoped to it); REST_DEMO_URL points them at the demo API. */
+function exampleFlows() {
   const files = fs
     .readdirSync(EXAMPLES_DIR)
     .filter((file) => file.endsWith('.json'))
@@ -107,13 +120,11 @@ function exampleFlows(demoBaseUrl) {
   files.forEach((file, index) => {
     const tab = { id: `npm-start-tab-${index + 1}`, type: 'tab', label: path.basename(file, '.json'), info: '' };
     flows.push(tab);
-    for (const node of JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'))) {
+    const nodes = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
+    const secured = securedConnections(nodes);
+    for (const node of nodes) {
       const deployed = { ...node, z: tab.id };
-      if (node.type === 'rest-connection') {
-        if (node.baseUrl === EXAMPLE_BASE_URL) deployed.baseUrl = demoBaseUrl;
-        const credentials = demoCredentials(node);
-        if (credentials) deployed.credentials = credentials;
-      }
+      if (secured.has(node.id)) deployed.credentials = { ...DEMO_CREDENTIALS };
       flows.push(deployed);
     }
   });
@@ -148,8 +159,8 @@ async function checkOurNodesLoaded() {
   return expected;
 }
 
-async function deployExamples(demoBaseUrl) {
-  const flows = exampleFlows(demoBaseUrl);
+async function deployExamples() {
+  const flows = exampleFlows();
   const response = await fetch(`${NODE_RED_URL}/flows`, {
     method: 'POST',
     headers: {
@@ -175,7 +186,7 @@ async function main() {
   const child = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', USER_DIR], {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, PORT: String(NODE_RED_PORT) },
+    env: { ...process.env, PORT: String(NODE_RED_PORT), REST_DEMO_URL: api.baseUrl },
   });
   // Ctrl+C reaches Node-RED too (same process group); a signal sent to this process alone is passed on.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -189,7 +200,7 @@ async function main() {
     await waitForNodeRed(child);
     await checkOurNodesLoaded();
     if (firstStart) {
-      const tabs = await deployExamples(api.baseUrl);
+      const tabs = await deployExamples();
       log(`first start: deployed ${tabs} example tabs (with the demo credentials) to ${path.relative(ROOT, USER_DIR)}`);
     } else {
       log(`${path.relative(ROOT, USER_DIR)}/flows.json exists: your flows are kept (delete the folder to reset)`);

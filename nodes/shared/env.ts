@@ -1,16 +1,26 @@
 /**
  * `${NAME}` anywhere in a string setting (Node-RED itself only replaces a value that is
  * entirely `${NAME}`), so `https://${API_HOST}/v1` runs unchanged on a laptop and an edge device.
+ * `${NAME:-default}` gives the text to use when NAME is unset or empty, as a POSIX shell does, so
+ * a flow can name a working address and still be moved by one variable. Node-RED leaves such a
+ * reference alone (it looks up a variable named `NAME:-default`, which is never set).
  */
 import type { Node, NodeAPI } from 'node-red';
 import { textOf } from '../../lib/text-of';
 
-const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** `${NAME}` or `${NAME:-default}`; the default is plain text up to the first `}`. */
+const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
+/**
+ * Replaces each reference by the variable's value. An unset name stays as the literal `${NAME}`
+ * (so the setting fails visibly), unless the reference has a default, which also replaces an empty value.
+ */
 export function expandEnv(value: string, lookup: (name: string) => unknown): string {
-  return value.replace(ENV_REFERENCE, (reference, name: string) => {
+  return value.replace(ENV_REFERENCE, (reference, name: string, fallback: string | undefined) => {
     const found = lookup(name);
-    return found === undefined || found === null ? reference : textOf(found);
+    const unset = found === undefined || found === null;
+    if (fallback !== undefined && (unset || found === '')) return fallback;
+    return unset ? reference : textOf(found);
   });
 }
 

@@ -197,6 +197,34 @@ describe('rest-connection: authentication and shared settings on the wire', func
     }
   });
 
+  it('uses the default of ${NAME:-default} in baseUrl while the variable is unset, the variable once set', async () => {
+    delete process.env.REST_TEST_BASE_URL;
+    await load(
+      flowWith({
+        type: 'execute-rest-scalar',
+        connection: { baseUrl: `\${REST_TEST_BASE_URL:-${api.url}/v1}` },
+        node: { method: 'GET', path: '/echo' },
+      }),
+    );
+    assert.equal((await outputOf({})).responseUrl, `${api.url}/v1/echo`);
+    await helper.unload();
+
+    // Set, it wins over a default that leads nowhere (port 9 on loopback: the discard port, closed here).
+    process.env.REST_TEST_BASE_URL = `${api.url}/v1`;
+    try {
+      await load(
+        flowWith({
+          type: 'execute-rest-scalar',
+          connection: { baseUrl: '${REST_TEST_BASE_URL:-http://127.0.0.1:9/nowhere}' },
+          node: { method: 'GET', path: '/echo' },
+        }),
+      );
+      assert.equal((await outputOf({})).responseUrl, `${api.url}/v1/echo`);
+    } finally {
+      delete process.env.REST_TEST_BASE_URL;
+    }
+  });
+
   it('closes its keep-alive sockets when the flow is stopped (redeploy)', async () => {
     await roundTrip(api);
     assert.ok(api.openSockets() >= 1, 'the request used a kept-alive socket');

@@ -28,9 +28,19 @@ export interface RunningDemoApi {
 interface DemoApiModule {
   startDemoApi: (options?: { port?: number; host?: string }) => Promise<RunningDemoApi>;
   USERS: DemoUser[];
+  DEFAULT_PORT: number;
+  DEMO_TOKEN: string;
+  DEMO_USER: { username: string; password: string };
+  DEMO_API_KEY: string;
 }
 
 const demo = createRequire(__filename)(path.join(__dirname, '..', '..', 'demo-api', 'server.js')) as DemoApiModule;
 
 export const startDemoApi = demo.startDemoApi;
 export const USERS = demo.USERS;
+/** The port `npm run demo-api` and `npm start` use unless DEMO_API_PORT is set (8765). */
+export const DEFAULT_PORT = demo.DEFAULT_PORT;
+/** The credentials /api/secure accepts. */
+export const DEMO_TOKEN = demo.DEMO_TOKEN;
+export const DEMO_USER = demo.DEMO_USER;
+export const DEMO_API_KEY = demo.DEMO_API_KEY;

@@ -95,8 +95,9 @@ export function useNodeRed(): void {
   afterEach(() => helper.unload());
 }
 
-export function load(flow: object[], credentials: object = {}): Promise<void> {
-  return helper.load(NODES, flow, credentials);
+/** Loads `flow`; `extraNodes` are further node modules it needs (e.g. core's inject). */
+export function load(flow: object[], credentials: object = {}, extraNodes: unknown[] = []): Promise<void> {
+  return helper.load([...NODES, ...extraNodes], flow, credentials);
 }
 
 /** Resolves with the next `count` messages node `id` receives; rejects after `ms`. */
