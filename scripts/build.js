@@ -20,9 +20,9 @@ const PACKAGE = require(path.join(ROOT, 'package.json'));
 
 /** The editor scripts in nodes/shared/ each node's editor.js builds on, in load order. */
 const SHARED_EDITOR_SCRIPTS = {
-  'rest-connection': ['editor-common.js'],
-  'execute-rest-grid': ['editor-common.js', 'query-editor.js'],
-  'execute-rest-scalar': ['editor-common.js', 'query-editor.js'],
+  'rest-connection': ['editor-common.js', 'test-connection.js'],
+  'execute-rest-grid': ['editor-common.js', 'query-editor.js', 'json-tree.js', 'preview-panel.js'],
+  'execute-rest-scalar': ['editor-common.js', 'query-editor.js', 'json-tree.js', 'preview-panel.js'],
 };
 const DEFINITIONS_MARKER = '__DEFINITIONS__';
 /** `<!-- include shared/locales/en-US/query-inputs.html -->` on a line of its own: a path under nodes/. */
