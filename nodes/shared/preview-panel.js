@@ -18,6 +18,8 @@ var RestPreviewPanel = (function () {
   /** The sample msg typed per node, kept while the editor is open. */
   var samples = {};
   var STYLE = [
+    '.rest-preview .rest-section { margin: 16px 0 8px; font-weight: bold; border-bottom: 1px solid var(--red-ui-secondary-border-color, #ddd); }',
+    '.rest-preview .form-row > label { width: 130px; }',
     '.rest-preview textarea { width: calc(100% - 140px); height: 56px; font-family: monospace; }',
     '.rest-preview .rest-preview-hint { margin-left: 130px; font-size: 0.9em; color: var(--red-ui-secondary-text-color, #777); }',
     '.rest-preview .rest-preview-heading { margin: 10px 0 4px; font-weight: bold; }',
