@@ -10,7 +10,7 @@
  *
  * The node's editor.js says what a pick changes (`attach(node, picks)`), since it owns its fields.
  * scripts/build.js puts this file after json-tree.js, in the query nodes' editor scope. Texts come
- * from the node's catalog (nodes/shared/locales/<lang>/preview.json), English as the fallback.
+ * from the node's catalog (nodes/shared/locales/<lang>/preview.json).
  */
 var RestPreviewPanel = (function () {
   'use strict';
@@ -37,15 +37,9 @@ var RestPreviewPanel = (function () {
     '.rest-preview .rest-preview-type { margin-left: 8px; font-style: italic; color: var(--red-ui-secondary-text-color, #777); }',
   ].join('\n');
 
-  /** A text of the node's catalog, or `fallback` (English); `__name__` takes vars.name, as in Node-RED. */
-  function t(node, key, fallback, vars) {
-    var text = node && typeof node._ === 'function' ? node._(key, vars) : key;
-    if (!text || text === key || text.slice(-key.length - 1) === ':' + key) {
-      text = fallback.replace(/__(\w+)__/g, function (all, name) {
-        return vars && vars[name] !== undefined ? String(vars[name]) : all;
-      });
-    }
-    return text;
+  /** A text of the node's catalog (nodes/shared/locales/<lang>/preview.json, merged in by the build); `__name__` takes vars.name. */
+  function t(node, key, vars) {
+    return typeof node._ === 'function' ? node._(key, vars) : key;
   }
 
   function addStyle() {
@@ -178,47 +172,27 @@ var RestPreviewPanel = (function () {
     addStyle();
     var grid = node.type === 'execute-rest-grid';
     var panel = $('<div class="rest-preview"></div>').appendTo('#dialog-form');
-    $('<div class="rest-section"></div>')
-      .text(t(node, 'preview.label.section', 'Preview'))
-      .appendTo(panel);
+    $('<div class="rest-section"></div>').text(t(node, 'preview.label.section')).appendTo(panel);
     var msgRow = $('<div class="form-row"></div>').appendTo(panel);
-    $('<label for="rest-preview-msg"></label>')
-      .text(t(node, 'preview.label.sampleMsg', 'Sample msg'))
-      .appendTo(msgRow);
+    $('<label for="rest-preview-msg"></label>').text(t(node, 'preview.label.sampleMsg')).appendTo(msgRow);
     var msgBox = $('<textarea id="rest-preview-msg"></textarea>')
-      .attr('placeholder', t(node, 'preview.placeholder.sampleMsg', 'optional JSON, e.g. {"payload": {"id": 3}}'))
+      .attr('placeholder', t(node, 'preview.placeholder.sampleMsg'))
       .val(samples[node.id] || '')
       .appendTo(msgRow);
     var runRow = $('<div class="form-row"></div>').appendTo(panel);
     $('<label>&nbsp;</label>').appendTo(runRow);
     var button = $('<button type="button" class="red-ui-button" id="rest-preview-run"></button>')
       .append('<i class="fa fa-eye"></i> ')
-      .append($('<span></span>').text(t(node, 'preview.label.preview', 'Preview')))
+      .append($('<span></span>').text(t(node, 'preview.label.preview')))
       .appendTo(runRow);
     var status = $('<span id="rest-preview-status" style="margin-left: 10px"></span>').appendTo(runRow);
     $('<div class="form-row rest-preview-hint"></div>')
-      .text(
-        grid
-          ? t(
-              node,
-              'preview.message.gridHint',
-              'Runs the request of this dialog (at most 2 pages). In the response, click an array to take it as the rows, a field in a row to add it as a column.',
-            )
-          : t(
-              node,
-              'preview.message.scalarHint',
-              'Runs the request of this dialog. In the response, click a value to take its path as the value path.',
-            ),
-      )
+      .text(grid ? t(node, 'preview.message.gridHint') : t(node, 'preview.message.scalarHint'))
       .appendTo(panel);
-    $('<div class="rest-preview-heading"></div>')
-      .text(t(node, 'preview.label.response', 'Response'))
-      .appendTo(panel);
+    $('<div class="rest-preview-heading"></div>').text(t(node, 'preview.label.response')).appendTo(panel);
     var tree = $('<div class="rest-preview-box" id="rest-preview-tree"></div>').appendTo(panel);
     $('<div class="rest-preview-heading"></div>')
-      .text(
-        grid ? t(node, 'preview.label.rows', 'Rows as the node outputs them') : t(node, 'preview.label.value', 'Value'),
-      )
+      .text(grid ? t(node, 'preview.label.rows') : t(node, 'preview.label.value'))
       .appendTo(panel);
     var result = $('<div class="rest-preview-box" id="rest-preview-result"></div>').appendTo(panel);
     var shownBody;
@@ -243,9 +217,7 @@ var RestPreviewPanel = (function () {
       if (answer.bodyTruncated) {
         $('<div class="rest-preview-hint"></div>')
           .css('margin-left', 0)
-          .text(
-            t(node, 'preview.message.bodyCut', 'The response is larger than 64 KB: long lists and texts are cut here.'),
-          )
+          .text(t(node, 'preview.message.bodyCut'))
           .appendTo(tree);
       }
       result.empty();
@@ -255,20 +227,18 @@ var RestPreviewPanel = (function () {
         return;
       }
       if (grid) {
-        var text = t(node, 'preview.status.rows', '__status__ · __count__ rows, pages read: __pages__', {
+        var text = t(node, 'preview.status.rows', {
           status: answer.statusCode,
           count: answer.rowCount,
           pages: answer.pages,
         });
-        if (answer.morePages)
-          text += ' · ' + t(node, 'preview.status.morePages', 'the preview stops after 2 pages: the API has more');
+        if (answer.morePages) text += ' · ' + t(node, 'preview.status.morePages');
         if (answer.rowCount > answer.rows.length)
-          text +=
-            ' · ' + t(node, 'preview.status.firstRows', 'the first __count__ shown', { count: answer.rows.length });
+          text += ' · ' + t(node, 'preview.status.firstRows', { count: answer.rows.length });
         showStatus(true, text);
         rowsTable(answer.rows, answer.columns).appendTo(result);
       } else {
-        showStatus(true, t(node, 'preview.status.value', '__status__ · value found', { status: answer.statusCode }));
+        showStatus(true, t(node, 'preview.status.value', { status: answer.statusCode }));
         var line = $('<div class="rest-preview-value"></div>').appendTo(result);
         $('<code id="rest-preview-value"></code>').text(JSON.stringify(answer.value)).appendTo(line);
         $('<span class="rest-preview-type" id="rest-preview-type"></span>').text(answer.valueType).appendTo(line);
@@ -285,23 +255,16 @@ var RestPreviewPanel = (function () {
           msg = JSON.parse(text);
         } catch (err) {
           msgBox.addClass('input-error');
-          return showStatus(
-            false,
-            t(node, 'preview.message.badMsg', 'The sample msg is not valid JSON: __error__', { error: err.message }),
-          );
+          return showStatus(false, t(node, 'preview.message.badMsg', { error: err.message }));
         }
         if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) {
           msgBox.addClass('input-error');
-          return showStatus(
-            false,
-            t(node, 'preview.message.msgNotObject', 'The sample msg must be a JSON object, e.g. {"payload": 1}'),
-          );
+          return showStatus(false, t(node, 'preview.message.msgNotObject'));
         }
       }
       var connection = connectionOf($('#node-input-connection').val());
-      if (!connection)
-        return showStatus(false, t(node, 'preview.message.noConnection', 'Choose or add a connection first.'));
-      showStatus(true, t(node, 'preview.status.running', 'requesting...'));
+      if (!connection) return showStatus(false, t(node, 'preview.message.noConnection'));
+      showStatus(true, t(node, 'preview.status.running'));
       $.ajax({
         url: 'rest-connection/preview',
         type: 'POST',

@@ -7,23 +7,16 @@
  * answer shows the status, the time and, for OAuth2, the token's expiry and scopes.
  *
  * scripts/build.js puts this file before the connection's editor.js, in one function scope.
- * Texts come from the node's catalog (nodes/shared/locales/<lang>/preview.json) with the English
- * given here as the fallback while the catalog is not there.
+ * Texts come from the node's catalog (nodes/shared/locales/<lang>/preview.json).
  */
 var RestTestConnection = (function () {
   'use strict';
 
   var PLACEHOLDER = /<div id="rc-test-connection"><\/div>/;
 
-  /** A text of the node's catalog, or `fallback` (English); `__name__` takes vars.name, as in Node-RED. */
-  function t(node, key, fallback, vars) {
-    var text = node && typeof node._ === 'function' ? node._(key, vars) : key;
-    if (!text || text === key || text.slice(-key.length - 1) === ':' + key) {
-      text = fallback.replace(/__(\w+)__/g, function (all, name) {
-        return vars && vars[name] !== undefined ? String(vars[name]) : all;
-      });
-    }
-    return text;
+  /** A text of the node's catalog (nodes/shared/locales/<lang>/preview.json, merged in by the build); `__name__` takes vars.name. */
+  function t(node, key, vars) {
+    return typeof node._ === 'function' ? node._(key, vars) : key;
   }
 
   /**
@@ -35,12 +28,12 @@ var RestTestConnection = (function () {
     var template = $('script[data-template-name="' + type + '"]');
     var markup = [
       '<div class="form-row">',
-      '    <label for="node-config-input-testPath"><i class="fa fa-stethoscope"></i> <span id="rc-testPath-label">Test path</span></label>',
-      '    <input type="text" id="node-config-input-testPath">',
+      '    <label for="node-config-input-testPath"><i class="fa fa-stethoscope"></i> <span data-i18n="preview.label.testPath"></span></label>',
+      '    <input type="text" id="node-config-input-testPath" data-i18n="[placeholder]preview.placeholder.testPath">',
       '</div>',
       '<div class="form-row">',
       '    <label>&nbsp;</label>',
-      '    <button type="button" class="red-ui-button" id="rc-test"><i class="fa fa-plug"></i> <span id="rc-test-label">Test connection</span></button>',
+      '    <button type="button" class="red-ui-button" id="rc-test"><i class="fa fa-plug"></i> <span data-i18n="preview.label.test"></span></button>',
       '    <span class="rc-result" id="rc-test-result"></span>',
       '</div>',
       '<div class="form-row rc-note" id="rc-test-note"></div>',
@@ -77,11 +70,10 @@ var RestTestConnection = (function () {
   /** "OK, status 200, 35 ms" (and the token's expiry and scopes), or "Failed, status 401, 12 ms, ERR_AUTH: …". */
   function resultText(node, r) {
     var parts = [];
-    if (r.statusCode !== undefined)
-      parts.push(t(node, 'preview.status.status', 'status __code__', { code: r.statusCode }));
+    if (r.statusCode !== undefined) parts.push(t(node, 'preview.status.status', { code: r.statusCode }));
     if (r.timeMs !== undefined) parts.push(r.timeMs + ' ms');
     if (!r.ok) parts.push((r.code ? r.code + ': ' : '') + (r.message || ''));
-    var head = r.ok ? t(node, 'preview.status.ok', 'OK') : t(node, 'preview.status.failed', 'Failed');
+    var head = r.ok ? t(node, 'preview.status.ok') : t(node, 'preview.status.failed');
     return head + ', ' + parts.join(', ');
   }
 
@@ -90,40 +82,28 @@ var RestTestConnection = (function () {
     var parts = [];
     if (token.expiresAt) {
       parts.push(
-        t(node, 'preview.message.tokenExpires', 'Token valid until __time__ (__minutes__ min)', {
+        t(node, 'preview.message.tokenExpires', {
           time: new Date(token.expiresAt).toLocaleString(),
           minutes: Math.floor((token.expiresIn || 0) / 60),
         }),
       );
     } else {
-      parts.push(t(node, 'preview.message.tokenNoExpiry', 'Token without expiry (valid until the API refuses it)'));
+      parts.push(t(node, 'preview.message.tokenNoExpiry'));
     }
     parts.push(
       token.scopes && token.scopes.length
-        ? t(node, 'preview.message.tokenScopes', 'scopes: __scopes__', { scopes: token.scopes.join(' ') })
-        : t(node, 'preview.message.tokenNoScopes', 'no scopes named'),
+        ? t(node, 'preview.message.tokenScopes', { scopes: token.scopes.join(' ') })
+        : t(node, 'preview.message.tokenNoScopes'),
     );
     return parts.join('; ');
   }
 
-  /** oneditprepare: labels in the editor's language, and the button. */
+  /** oneditprepare: the note and the button (the template's labels are translated by Node-RED: data-i18n). */
   function prepare(node) {
-    $('#rc-testPath-label').text(t(node, 'preview.label.testPath', 'Test path'));
-    $('#node-config-input-testPath').attr(
-      'placeholder',
-      t(node, 'preview.placeholder.testPath', 'e.g. /me: a path that needs the credentials (empty: the base URL)'),
-    );
-    $('#rc-test-label').text(t(node, 'preview.label.test', 'Test connection'));
-    $('#rc-test-note').text(
-      t(
-        node,
-        'preview.message.testNote',
-        'Tests the settings of this dialog, also before deploy. A 401 or 403 on the test path is a failed test.',
-      ),
-    );
+    $('#rc-test-note').text(t(node, 'preview.message.testNote'));
     $('#rc-test').on('click', function () {
       var settings = dialogSettings(node);
-      show(true, t(node, 'preview.status.testing', 'testing...'));
+      show(true, t(node, 'preview.status.testing'));
       $('#rc-test-note').text('');
       $.ajax({
         url: 'rest-connection/test',
@@ -139,10 +119,7 @@ var RestTestConnection = (function () {
         .fail(function (xhr) {
           var body = xhr.responseJSON;
           var error = body && body.error ? (body.error.code ? body.error.code + ': ' : '') + body.error.message : '';
-          show(
-            false,
-            t(node, 'preview.status.failed', 'Failed') + ', ' + (error || xhr.statusText || 'request failed'),
-          );
+          show(false, t(node, 'preview.status.failed') + ', ' + (error || xhr.statusText || 'request failed'));
         });
     });
   }

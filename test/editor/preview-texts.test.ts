@@ -1,7 +1,8 @@
 /**
- * The texts of Test connection and Preview: every text the editor scripts look up in the node's
- * catalog is in nodes/shared/locales/en-US/preview.json with the same English the scripts fall
- * back to, and the German catalog has every key, with the same `__placeholders__`.
+ * The texts of Test connection and Preview: every key the editor scripts look up in the node's
+ * catalog (`t(node, 'preview.…')` and `data-i18n`) is in nodes/shared/locales/en-US/preview.json,
+ * none there is unused, and the German catalog has every key, translated, with the same
+ * `__placeholders__`.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -25,14 +26,13 @@ function catalog(lang: string): Map<string, string> {
   return flatten(JSON.parse(fs.readFileSync(path.join(SHARED, 'locales', lang, 'preview.json'), 'utf8')) as Catalog);
 }
 
-/** `t(node, 'preview.x.y', 'English…')` calls of the editor scripts. */
-function lookups(): Map<string, string> {
-  const found = new Map<string, string>();
+/** The keys the editor scripts look up: `t(node, 'preview.x.y')` and `data-i18n="[placeholder]preview.x.y"`. */
+function lookups(): Set<string> {
+  const found = new Set<string>();
   for (const file of SCRIPTS) {
     const source = fs.readFileSync(path.join(SHARED, file), 'utf8');
-    for (const match of source.matchAll(/\bt\(\s*node,\s*'(preview\.[\w.]+)',\s*'((?:[^'\\]|\\.)*)'/g)) {
-      found.set(match[1]!, match[2]!.replace(/\\(.)/g, '$1'));
-    }
+    for (const match of source.matchAll(/\bt\(\s*node,\s*'(preview\.[\w.]+)'/g)) found.add(match[1]!);
+    for (const match of source.matchAll(/data-i18n="(?:\[\w+\])?(preview\.[\w.]+)"/g)) found.add(match[1]!);
   }
   return found;
 }
@@ -40,11 +40,11 @@ function lookups(): Map<string, string> {
 const placeholders = (text: string) => [...text.matchAll(/__\w+__/g)].map((m) => m[0]).sort();
 
 describe('Test connection and Preview texts', () => {
-  it('every text the scripts use is in the en-US catalog, as their English fallback says', () => {
+  it('every text the scripts use is in the en-US catalog, and every text there is used', () => {
     const english = catalog('en-US');
     const used = lookups();
     assert.ok(used.size > 20, `found ${used.size} lookups`);
-    for (const [key, fallback] of used) assert.equal(english.get(key), fallback, key);
+    for (const key of used) assert.ok(english.has(key), `${key} is in en-US/preview.json`);
     assert.deepEqual(
       [...english.keys()].filter((key) => !used.has(key)),
       [],

@@ -127,6 +127,10 @@ describe('editor (browser): test before deploy and preview', function () {
     await page.waitForSelector('#node-config-input-baseUrl', { state: 'visible' });
     await page.fill('#node-config-input-name', 'Preview API');
     await page.fill('#node-config-input-baseUrl', `${api!.url}/v1`);
+    // labels and notes from the node's catalog (nodes/shared/locales/en-US/preview.json), not their keys
+    assert.equal(await text('label[for="node-config-input-testPath"]'), 'Test path');
+    assert.equal(await text('#rc-test'), 'Test connection');
+    assert.match(await text('#rc-test-note'), /^Tests the settings of this dialog, also before deploy\./);
     await page.fill('#node-config-input-testPath', '/me');
     assert.equal(await page.isDisabled('#rc-test'), false, 'Test works before deploy');
     await openTab('rc-tab-auth');
