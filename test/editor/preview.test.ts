@@ -1,14 +1,8 @@
-/**
- * Test connection before deploy and the live Preview, in a real browser (Debian's chromium through
- * playwright-core) against a real Node-RED with this package installed and a real loopback API
- * behind Basic authentication. Needs `npm run build` first. Saves docs/images/preview.png.
- */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, installPackage, startEditorServer } from '../support/editor-harness';
+import { editNode, dropNode, openTab, shownText } from '../support/editor/editor-page';
+import { useEditor } from '../support/editor/editor-session';
 import { json, startServer, type LoopbackServer } from '../support/loopback-server';
 import { assertNoSecret } from '../support/secret-scan';
 
@@ -21,43 +15,11 @@ const USERS = Array.from({ length: 30 }, (_, i) => ({
   address: { city: ['London', 'Paris', 'Berlin'][i % 3] },
 }));
 
-/** What the page code sees of Node-RED's editor. */
-declare const RED: {
-  nodes: {
-    getType(type: string): unknown;
-    filterNodes(filter: { type: string }): { id: string; dirty?: boolean }[];
-    node(id: string): { credentials?: Record<string, unknown> } | null;
-    eachConfig(callback: (node: { type: string; id: string }) => void): void;
-  };
-  editor: { edit(node: unknown): void };
-};
-interface JQueryLike {
-  text(): string;
-  text(value: string): JQueryLike;
-  val(): string;
-  find(selector: string): JQueryLike;
-  editableList(method: 'items'): JQueryLike;
-  map(callback: (this: HTMLElement) => unknown): JQueryLike;
-  get(): unknown[];
-}
-declare const $: (selector: string | HTMLElement) => JQueryLike;
-
 describe('editor (browser): test before deploy and preview', function () {
   this.timeout(120000);
-  let browser: Browser | undefined;
-  let page: Page;
-  let editor: Awaited<ReturnType<typeof startEditorServer>> | undefined;
-  let api: LoopbackServer | undefined;
-  let userDir = '';
-  const pageErrors: string[] = [];
+  let api: LoopbackServer;
 
-  before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      const how = `${CHROMIUM} is missing: install Debian's chromium with "apt-get update && apt-get install -y chromium"`;
-      if (process.env.CI) throw new Error(`the editor test needs a browser. ${how}`);
-      console.warn(`      [preview.test] skipped: ${how}`);
-      this.skip();
-    }
+  before(async () => {
     api = await startServer({
       handler: (_req, res, received) => {
         if (received.path === '/v1') return json(res, 200, { service: 'open' });
@@ -70,85 +32,60 @@ describe('editor (browser): test before deploy and preview', function () {
         json(res, 404, { error: 'not found' });
       },
     });
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-preview-'));
-    installPackage(userDir);
-    editor = await startEditorServer(userDir);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(editor.url);
-    await page.waitForFunction(() => typeof RED !== 'undefined' && !!RED.nodes?.getType('execute-rest-grid'), null, {
-      timeout: 30000,
-    });
-    await page.waitForSelector('.red-ui-palette-node[data-palette-type="execute-rest-grid"]', { timeout: 30000 });
   });
+  after(() => api.close());
+  const editor = useEditor();
 
-  after(async () => {
-    if (browser) await browser.close();
-    if (editor) await editor.stop();
-    if (api) await api.close();
-    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
-  });
-
-  const text = async (selector: string) => ((await page.textContent(selector)) ?? '').replace(/\s+/g, ' ').trim();
-  async function openTab(id: string) {
-    // RED.tabs reads two clicks on tabs within 400 ms as a double click
-    await page.waitForTimeout(450);
-    await page.click(`#rc-tabs a[href="#${id}"]`);
-    await page.waitForSelector(`#${id}`, { state: 'visible' });
-  }
+  const text = (selector: string) => shownText(editor.page, selector);
   async function addNode(type: string, y: number) {
-    await page
-      .locator(`.red-ui-palette-node[data-palette-type="${type}"]`)
-      .dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 300, y } });
-    await page.waitForFunction((t) => RED.nodes.filterNodes({ type: t }).length === 1, type);
-    await page.evaluate((t) => RED.editor.edit(RED.nodes.filterNodes({ type: t })[0]), type);
-    await page.waitForSelector('#node-input-path', { state: 'visible' });
+    await dropNode(editor.page, type, { x: 300, y });
+    await editNode(editor.page, type, '#node-input-path');
   }
   async function runTest(): Promise<string> {
+    const { page } = editor;
     await page.click('#rc-test');
     await page.waitForFunction(() => /^(OK|Failed)/.test($('#rc-test-result').text()), null, { timeout: 15000 });
     return text('#rc-test-result');
   }
   async function runPreview(): Promise<string> {
-    await page.evaluate(() => $('#rest-preview-status').text(''));
+    const { page } = editor;
+    await page.evaluate(() => {
+      $('#rest-preview-status').text('');
+    });
     await page.click('#rest-preview-run');
     await page.waitForFunction(() => /^(\d|ERR)/.test($('#rest-preview-status').text()), null, { timeout: 15000 });
     return text('#rest-preview-status');
   }
 
   it('tests a NEW connection before deploy: OK with the right password, a failed 401 with a wrong one', async () => {
+    const { page } = editor;
     await addNode('execute-rest-grid', 200);
     await page.click('#node-input-btn-connection-add');
     await page.waitForSelector('#node-config-input-baseUrl', { state: 'visible' });
     await page.fill('#node-config-input-name', 'Preview API');
-    await page.fill('#node-config-input-baseUrl', `${api!.url}/v1`);
+    await page.fill('#node-config-input-baseUrl', `${api.url}/v1`);
     // labels and notes from the node's catalog (nodes/shared/locales/en-US/preview.json), not their keys
     assert.equal(await text('label[for="node-config-input-testPath"]'), 'Test path');
     assert.equal(await text('#rc-test'), 'Test connection');
     assert.match(await text('#rc-test-note'), /^Tests the settings of this dialog, also before deploy\./);
     await page.fill('#node-config-input-testPath', '/me');
     assert.equal(await page.isDisabled('#rc-test'), false, 'Test works before deploy');
-    await openTab('rc-tab-auth');
+    await openTab(page, 'rc-tab-auth');
     await page.selectOption('#node-config-input-authType', 'basic');
     await page.fill('#node-config-input-username', 'alice');
     await page.fill('#node-config-input-password', 'not-the-password');
-    await openTab('rc-tab-connection');
+    await openTab(page, 'rc-tab-connection');
 
     const failed = await runTest();
     assert.match(
       failed,
       /^Failed, status 401, \d+ ms, ERR_AUTH: The API refused the credentials: HTTP 401 Unauthorized/,
     );
-    assert.equal(api!.requests.at(-1)?.path, '/v1/me', 'the test path was requested');
+    assert.equal(api.requests.at(-1)?.path, '/v1/me', 'the test path was requested');
 
-    await openTab('rc-tab-auth');
+    await openTab(page, 'rc-tab-auth');
     await page.fill('#node-config-input-password', PASSWORD);
-    await openTab('rc-tab-connection');
+    await openTab(page, 'rc-tab-connection');
     assert.match(await runTest(), /^OK, status 200, \d+ ms$/);
     assertNoSecret(await text('.red-ui-tray'), [PASSWORD], { users: ['alice'] });
 
@@ -158,6 +95,7 @@ describe('editor (browser): test before deploy and preview', function () {
   });
 
   it('previews the grid (not deployed): the table of rows; a click on an array sets rowsPath, on a field adds a column', async () => {
+    const { page } = editor;
     await page.fill('#node-input-path', '/users');
     const first = await runPreview();
     assert.match(first, /^200 · 1 rows, pages read: 1/, 'rowsPath $: the whole object is one row');
@@ -189,7 +127,7 @@ describe('editor (browser): test before deploy and preview', function () {
       $('#rest-grid-columns')
         .editableList('items')
         .map(function (this: HTMLElement) {
-          return `${$(this).find('.rest-col-name').val()} = ${$(this).find('.rest-col-path').val()}`;
+          return `${String($(this).find('.rest-col-name').val())} = ${String($(this).find('.rest-col-path').val())}`;
         })
         .get(),
     );
@@ -203,6 +141,7 @@ describe('editor (browser): test before deploy and preview', function () {
   });
 
   it('previews the scalar: a click sets valuePath, the value is shown with its type; a sample msg is used', async () => {
+    const { page } = editor;
     await addNode('execute-rest-scalar', 320);
     await page.selectOption('#node-input-connection', { label: 'Preview API' });
     await page.fill('#node-input-path', '/status');
@@ -224,16 +163,16 @@ describe('editor (browser): test before deploy and preview', function () {
     // the sample msg fills the path's placeholders; bad JSON is marked and not sent
     await page.fill('#node-input-path', '/{{payload.what}}');
     await page.fill('#rest-preview-msg', '{"payload": ');
-    const sent = api!.requests.length;
+    const sent = api.requests.length;
     await page.click('#rest-preview-run');
     assert.match(await text('#rest-preview-status'), /^The sample msg is not valid JSON/);
     assert.equal(await page.locator('#rest-preview-msg.input-error').count(), 1);
-    assert.equal(api!.requests.length, sent, 'nothing was sent');
+    assert.equal(api.requests.length, sent, 'nothing was sent');
     await page.fill('#rest-preview-msg', '{"payload": {"what": "status"}}');
     assert.match(await runPreview(), /^200/);
-    assert.equal(api!.requests.at(-1)?.path, '/v1/status');
+    assert.equal(api.requests.at(-1)?.path, '/v1/status');
     await page.click('#node-dialog-cancel');
     await page.waitForSelector('#node-input-path', { state: 'detached' });
-    assert.deepEqual(pageErrors, [], 'no script error in the editor');
+    assert.deepEqual(editor.pageErrors, [], 'no script error in the editor');
   });
 });

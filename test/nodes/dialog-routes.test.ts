@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import bcrypt from 'bcryptjs';
-import { installPackage, startEditorServer } from '../support/editor-harness';
+import { installPackage, startEditorServer } from '../support/editor/node-red-editor';
 import { json, startApi, startServer, type LoopbackServer, type ReceivedRequest } from '../support/loopback-server';
 import { flowWith, helper, load, nextMessage, rowsOf, useNodeRed, type Msg } from '../support/node-red';
 import { startAuthServer, type AuthServer } from '../support/oauth2-server';
@@ -155,7 +155,7 @@ describe('edit dialog routes: test and preview before deploy', function () {
       assert.equal(api.requests.at(-1)?.path, '/v1');
     });
 
-    it('bearer token and API key (header and query) typed in the dialog', async () => {
+    it('bearer token and API key typed in the dialog; a wrong key is a failed 401', async () => {
       const bearer = await testConnection({
         config: { baseUrl: `${api.url}/v1`, authType: 'bearer', testPath: '/me' },
         credentials: { token: TOKEN },
@@ -197,7 +197,7 @@ describe('edit dialog routes: test and preview before deploy', function () {
       assertNoSecret(answer, ['client-secret-value-123', ...oauthTokens().filter(Boolean)]);
     });
 
-    it('OAuth2 with a wrong client secret fails with the token endpoint named, no secret shown', async () => {
+    it('OAuth2 with a wrong client secret is a failed test (ERR_AUTH), no secret shown', async () => {
       const answer = await testConnection({
         config: { baseUrl: `${api.url}/v1`, authType: 'oauth2', tokenUrl: auth.tokenUrl, testPath: '/me' },
         credentials: { clientId: 'test-client', clientSecret: 'wrong-client-secret-9' },
