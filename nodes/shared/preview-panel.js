@@ -187,7 +187,7 @@ var RestPreviewPanel = (function () {
       .appendTo(runRow);
     var status = $('<span id="rest-preview-status" style="margin-left: 10px"></span>').appendTo(runRow);
     $('<div class="form-row rest-preview-hint"></div>')
-      .text(grid ? t(node, 'preview.message.gridHint') : t(node, 'preview.message.scalarHint'))
+      .text(grid ? t(node, 'preview.note.grid') : t(node, 'preview.note.scalar'))
       .appendTo(panel);
     $('<div class="rest-preview-heading"></div>').text(t(node, 'preview.label.response')).appendTo(panel);
     var tree = $('<div class="rest-preview-box" id="rest-preview-tree"></div>').appendTo(panel);
@@ -217,7 +217,7 @@ var RestPreviewPanel = (function () {
       if (answer.bodyTruncated) {
         $('<div class="rest-preview-hint"></div>')
           .css('margin-left', 0)
-          .text(t(node, 'preview.message.bodyCut'))
+          .text(t(node, 'preview.note.bodyCut'))
           .appendTo(tree);
       }
       result.empty();

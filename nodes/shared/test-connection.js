@@ -100,7 +100,7 @@ var RestTestConnection = (function () {
 
   /** oneditprepare: the note and the button (the template's labels are translated by Node-RED: data-i18n). */
   function prepare(node) {
-    $('#rc-test-note').text(t(node, 'preview.message.testNote'));
+    $('#rc-test-note').text(t(node, 'preview.note.test'));
     $('#rc-test').on('click', function () {
       var settings = dialogSettings(node);
       show(true, t(node, 'preview.status.testing'));
