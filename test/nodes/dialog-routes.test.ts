@@ -36,6 +36,7 @@ interface PreviewAnswer {
   statusCode?: number;
   headers?: Record<string, unknown>;
   body?: unknown;
+  bodyTruncated?: boolean;
   rows?: unknown[];
   rowCount?: number;
   columns?: string[];
@@ -83,6 +84,10 @@ describe('edit dialog routes: test and preview before deploy', function () {
         }
         const user = /^\/v1\/users\/(\d+)$/.exec(path);
         if (user) return json(res, 200, USERS[Number(user[1]) - 1] ?? null);
+        if (path === '/v1/big') {
+          const big = Array.from({ length: 3000 }, (_, i) => ({ id: i, text: `row ${i} `.repeat(20) }));
+          return json(res, 200, { data: { items: big } });
+        }
         if (path === '/v1/count') return json(res, 200, { data: { count: 42, label: 'answer' } });
         if (path === '/v1/echo') {
           // The credentials sent, echoed back as an API might: raw, base64 and URL-encoded.
@@ -369,6 +374,21 @@ describe('edit dialog routes: test and preview before deploy', function () {
       assert.deepEqual([wrong.error?.code, wrong.statusCode], ['ERR_HTTP_STATUS', 401]);
       const badPath = await preview({ node: grid({ rowsPath: '$.[?(' }), connection });
       assert.equal(badPath.error?.code, 'ERR_JSONPATH');
+    });
+
+    it('cuts a body over 64 KB for the tree (lists shortened, structure kept) but not the rows', async () => {
+      const answer = await preview({
+        node: { type: 'execute-rest-grid', method: 'GET', path: '/big', rowsPath: '$.data.items' },
+        connection,
+      });
+      assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+      assert.equal(answer.bodyTruncated, true);
+      assert.ok(Buffer.byteLength(JSON.stringify(answer.body)) <= 64 * 1024);
+      const items = (answer.body as { data: { items: { id: number }[] } }).data.items;
+      assert.ok(items.length >= 2 && items.length < 3000, `${items.length} items kept`);
+      assert.equal(items[0]!.id, 0);
+      assert.equal(answer.rowCount, 3000, 'the rows are counted from the whole response');
+      assert.equal(answer.rows?.length, 20);
     });
 
     it('masks the secrets in the body, headers and rows (plain, base64, URL-encoded)', async () => {
