@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { editNode, dropNode, openTab, shownText } from '../support/editor/editor-page';
+import { editConnection, editNode, dropNode, openTab, shownText } from '../support/editor/editor-page';
 import { useEditor } from '../support/editor/editor-session';
 import { json, startServer, type LoopbackServer } from '../support/loopback-server';
+import { startAuthServer, type AuthServer } from '../support/oauth2-server';
 import { assertNoSecret } from '../support/secret-scan';
 
 const PASSWORD = 'pw-preview-7c2e91d4-secret';
@@ -18,8 +19,10 @@ const USERS = Array.from({ length: 30 }, (_, i) => ({
 describe('editor (browser): test before deploy and preview', function () {
   this.timeout(120000);
   let api: LoopbackServer;
+  let auth: AuthServer;
 
   before(async () => {
+    auth = await startAuthServer();
     api = await startServer({
       handler: (_req, res, received) => {
         if (received.path === '/v1') return json(res, 200, { service: 'open' });
@@ -33,7 +36,7 @@ describe('editor (browser): test before deploy and preview', function () {
       },
     });
   });
-  after(() => api.close());
+  after(() => Promise.all([api.close(), auth.stop()]));
   const editor = useEditor();
 
   const text = (selector: string) => shownText(editor.page, selector);
@@ -174,5 +177,28 @@ describe('editor (browser): test before deploy and preview', function () {
     await page.click('#node-dialog-cancel');
     await page.waitForSelector('#node-input-path', { state: 'detached' });
     assert.deepEqual(editor.pageErrors, [], 'no script error in the editor');
+  });
+
+  it('shows the expiry and scopes of the OAuth2 token after a test, and no secret', async () => {
+    const { page } = editor;
+    await editConnection(page);
+    await page.fill('#node-config-input-testPath', '');
+    await openTab(page, 'rc-tab-auth');
+    await page.selectOption('#node-config-input-authType', 'oauth2');
+    await page.selectOption('#node-config-input-oauth2Grant', 'client_credentials');
+    await page.fill('#node-config-input-tokenUrl', auth.tokenUrl);
+    await page.fill('#node-config-input-scope', 'read write');
+    await page.fill('#node-config-input-clientId', 'test-client');
+    await page.fill('#node-config-input-clientSecret', 'client-secret-value-123');
+    await openTab(page, 'rc-tab-connection');
+    assert.match(await runTest(), /^OK, status 200, \d+ ms$/);
+    assert.match(await text('#rc-test-note'), /^Token valid until .+ \(59 min\); scopes: read write$/);
+    assert.equal(auth.count('client_credentials'), 1);
+    assertNoSecret(await text('.red-ui-tray'), [
+      'client-secret-value-123',
+      ...auth.ledger.tokenRequests.map((r) => r.accessToken ?? '').filter(Boolean),
+    ]);
+    await page.click('#node-config-dialog-cancel');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
   });
 });
