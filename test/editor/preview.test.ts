@@ -192,7 +192,7 @@ describe('editor (browser): test before deploy and preview', function () {
     await page.fill('#node-config-input-clientSecret', 'client-secret-value-123');
     await openTab(page, 'rc-tab-connection');
     assert.match(await runTest(), /^OK, status 200, \d+ ms$/);
-    assert.match(await text('#rc-test-note'), /^Token valid until .+ \(59 min\); scopes: read write$/);
+    assert.match(await text('#rc-test-note'), /^Token valid until .+ \((59|60) min\); scopes: read write$/);
     assert.equal(auth.count('client_credentials'), 1);
     assertNoSecret(await text('.red-ui-tray'), [
       'client-secret-value-123',
