@@ -63,6 +63,7 @@ export const connectionDefaults: ConnectionProperties = {
   maxConcurrent: 0,
   rateLimit: 0,
   maxQueued: 1000,
+  testPath: '',
 };
 
 export const connectionCredentialTypes: Record<keyof Required<ConnectionCredentials>, CredentialType> = {

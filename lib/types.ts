@@ -101,6 +101,8 @@ export interface ConnectionProperties {
   rateLimit: number;
   /** Requests that may wait for maxConcurrent/rateLimit; one more fails at once with ERR_QUEUE_FULL. */
   maxQueued: number;
+  /** Path (appended like a node's `path`) that Test connection requests with authentication; empty: `baseUrl` itself. */
+  testPath: string;
 }
 
 export interface ConnectionCredentials {

@@ -167,6 +167,11 @@ export class OAuth2Auth implements AuthStrategy {
     await this.manager.accessToken();
   }
 
+  /** The current token's expiry and scopes (obtaining one when needed); for the editor's Test. */
+  tokenInfo(): Promise<{ expiresAt?: number; scopes: string[] }> {
+    return this.manager.tokenInfo();
+  }
+
   endpoints(): Promise<ResolvedEndpoints> {
     return this.manager.endpoints();
   }

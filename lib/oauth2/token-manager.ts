@@ -152,6 +152,17 @@ export class TokenManager {
   }
 
   /**
+   * What the editor's Test shows of the current token (obtaining one when needed): its expiry,
+   * and its scopes: the granted ones when the server named them, else those requested
+   * (RFC 6749 §5.1: an answer without `scope` grants the requested scope).
+   */
+  async tokenInfo(): Promise<{ expiresAt?: number; scopes: string[] }> {
+    const tokens = await this.currentTokens();
+    const scope = tokens.scope ?? this.settings.scope;
+    return { expiresAt: tokens.expiresAt, scopes: scope.split(/\s+/).filter(Boolean) };
+  }
+
+  /**
    * `instanceUrlPath`: the origin the token response named (obtaining a token first when
    * needed); undefined when the connection has no instanceUrlPath.
    */

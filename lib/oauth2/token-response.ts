@@ -16,6 +16,8 @@ export interface TokenSet {
   obtainedAt: number;
   /** `instanceUrlPath`: the origin the API calls go to (e.g. Salesforce's `instance_url`). */
   instanceUrl?: string;
+  /** The scopes the server granted (RFC 6749 §5.1 `scope`), when its answer names them. */
+  scope?: string;
 }
 
 export interface TokenPaths {
@@ -62,12 +64,14 @@ export function readTokenResponse(document: unknown, paths: TokenPaths, now = Da
   const refreshToken = firstMatch(document, paths.refreshTokenPath, 'refreshTokenPath');
   const expiresIn = Number(firstMatch(document, paths.expiresInPath, 'expiresInPath'));
   const instanceUrl = paths.instanceUrlPath ? readInstanceUrl(document, paths.instanceUrlPath) : undefined;
+  const scope = firstMatch(document, '$.scope', 'scope');
   return {
     accessToken,
     refreshToken: typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : undefined,
     expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : undefined,
     obtainedAt: now,
     ...(instanceUrl ? { instanceUrl } : {}),
+    ...(typeof scope === 'string' && scope.trim() ? { scope: scope.trim() } : {}),
   };
 }
 

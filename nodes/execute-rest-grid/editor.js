@@ -1,4 +1,4 @@
-/* global RestEditor, RestQueryEditor, __DEFINITIONS__ */
+/* global RestEditor, RestQueryEditor, RestPreviewPanel, __DEFINITIONS__ */
 /**
  * Editor of execute-rest-grid: rows, columns and paging, on top of the request form the query
  * nodes share (nodes/shared/query-editor.js). scripts/build.js injects the defaults of
@@ -61,6 +61,19 @@
       updateBatch();
 
       RestEditor.showNumbers(node, NUMBER_FIELDS, 'rest-grid-', DEFINITIONS);
+
+      // Preview (nodes/shared/preview-panel.js): a click in the response sets rowsPath or adds a column.
+      RestPreviewPanel.attach(node, {
+        currentRowsPath: function () {
+          return $('#node-input-rowsPath').val();
+        },
+        rows: function (path) {
+          $('#node-input-rowsPath').val(path).trigger('change');
+        },
+        column: function (name, path) {
+          $('#rest-grid-columns').editableList('addItem', { name: name, path: path });
+        },
+      });
     },
     save: function (node) {
       node.columns = RestEditor.readPairList('rest-grid-columns', COLUMNS);

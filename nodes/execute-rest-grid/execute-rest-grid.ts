@@ -3,21 +3,16 @@
  * message, or (`split`) in messages of `batchSize` rows sent while the response still arrives.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import type { RequestSpec } from '../../lib/http/rest-client';
 import type { RestResponse } from '../../lib/http/rest-response';
 import { gridDefaults } from '../../lib/definitions';
 import { RestError, isRestError } from '../../lib/errors';
-import type { RowTable } from '../../lib/extract/row-table';
-import { RowExtractor } from '../../lib/extract/row-extractor';
 import { collectRows } from '../../lib/paging/collect-rows';
-import { pages } from '../../lib/paging/pages';
-import { PagingPlan, type PageRequest } from '../../lib/paging/paging-plan';
 import { batchRows } from '../../lib/stream/batch-rows';
-import { canStream, streamPages } from '../../lib/stream/stream-pages';
 import type { GridProperties } from '../../lib/types';
 import { addResponseDetails } from '../shared/response-details';
 import { setupQueryNode, showConfigError, type QueryContext } from '../shared/setup-query-node';
 import { envLookup } from '../shared/env';
+import { compileGrid, gridPages, splitSource } from '../shared/grid-pages';
 import { readSettings } from '../shared/read-settings';
 import type { Message } from '../shared/message';
 import { RowMessages } from './row-messages';
@@ -28,14 +23,8 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
     const node = this;
     const props = readSettings(gridDefaults, config, envLookup(RED, node));
     const outputProperty = props.outputProperty || 'payload';
-    let compiled: { extractor: RowExtractor; plan: PagingPlan } | RestError;
-    try {
-      checkBatchSize(props.batchSize);
-      compiled = { extractor: new RowExtractor(props), plan: new PagingPlan(props) };
-    } catch (err) {
-      // Reported on each message (so a catch node sees it) and in the status now.
-      compiled = isRestError(err) ? err : new RestError('ERR_CONFIG', String(err));
-    }
+    // A setting that cannot work is reported on each message (so a catch node sees it) and in the status now.
+    const compiled = compileGrid(props);
 
     setupQueryNode(RED, node, props, async ({ client, request, msg, send }: QueryContext) => {
       if (compiled instanceof RestError) throw compiled;
@@ -61,8 +50,7 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
         }
         return statusText(last?.statusCode, sent.rows);
       }
-      const fetchPage = (page: PageRequest) => client.request(pageRequest(request, page));
-      const collected = await collectRows(pages(plan, fetchPage, table, warn));
+      const collected = await collectRows(gridPages(client, request, plan, table, warn));
       const last = collected.lastResponse as RestResponse | undefined;
       if (last) addResponseDetails(msg, last, client);
       msg.rowCount = collected.rows.length;
@@ -76,26 +64,6 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
   }
   RED.nodes.registerType('execute-rest-grid', ExecuteRestGrid);
 };
-
-/**
- * The rows of `split` as they arrive: read from the response stream when rowsPath allows it, else
- * from each page parsed whole (filters, recursive descent: see the help).
- */
-function splitSource(
-  table: RowTable,
-  plan: PagingPlan,
-  request: RequestSpec,
-  client: QueryContext['client'],
-  warn: (text: string) => void,
-): AsyncIterable<{ rows: unknown[]; response: { statusCode: number; headers: RestResponse['headers']; url: string } }> {
-  if (canStream(table)) {
-    return streamPages(plan, (page) => client.requestStream(pageRequest(request, page)), table, warn);
-  }
-  return pages(plan, (page) => client.request(pageRequest(request, page)), table, warn) as AsyncIterable<{
-    rows: unknown[];
-    response: RestResponse;
-  }>;
-}
 
 function statusText(statusCode: number | undefined, rowCount: number): string {
   return `${statusCode ?? ''} · ${rowCount} row${rowCount === 1 ? '' : 's'}`;
@@ -113,19 +81,4 @@ function afterRowsSent(err: unknown, sent: { rows: number; messages: number }, m
       'msg.parts.count, so a join node does not complete.',
     { ...err, cause: err },
   );
-}
-
-function checkBatchSize(batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RestError(
-      'ERR_CONFIG',
-      `batchSize must be a whole number of at least 1, not ${JSON.stringify(batchSize)}`,
-    );
-  }
-}
-
-/** The first page is the node's request; later pages follow a link or change paging parameters. */
-function pageRequest(request: RequestSpec, page: PageRequest): RequestSpec {
-  if (page.link) return { ...request, path: undefined, link: page.link, query: page.query };
-  return { ...request, query: { ...request.query, ...page.query } };
 }

@@ -1,4 +1,4 @@
-/* global RestEditor, RestQueryEditor, __DEFINITIONS__ */
+/* global RestEditor, RestQueryEditor, RestPreviewPanel, __DEFINITIONS__ */
 /**
  * Editor of execute-rest-scalar: the value path, its conversion and what happens when it matches
  * nothing, on top of the request form the query nodes share (nodes/shared/query-editor.js).
@@ -12,12 +12,19 @@
     icon: 'rest-scalar.svg',
     paletteLabel: 'rest scalar',
     validators: { valuePath: RestEditor.validJsonPath },
-    prepare: function () {
+    prepare: function (node) {
       function updateMissing() {
         $('.rest-scalar-default').toggle($('#node-input-missing').val() === 'default');
       }
       $('#node-input-missing').on('change', updateMissing);
       updateMissing();
+
+      // Preview (nodes/shared/preview-panel.js): a click in the response sets valuePath.
+      RestPreviewPanel.attach(node, {
+        value: function (path) {
+          $('#node-input-valuePath').val(path).trigger('change');
+        },
+      });
     },
   });
 })();

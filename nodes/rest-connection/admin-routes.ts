@@ -1,5 +1,5 @@
 /**
- * The admin HTTP routes the rest-connection editor calls: Test (any connection), and the OAuth2
+ * The admin HTTP routes the rest-connection editor calls: Test (a deployed connection), and the OAuth2
  * helpers Discover, Authorize (with its callback), Log in on another device and Revoke.
  */
 import http from 'node:http';
@@ -11,6 +11,7 @@ import { RestError, isRestError } from '../../lib/errors';
 import { createCodeVerifier, createState, PendingAuthorizations } from '../../lib/oauth2/authorization-requests';
 import { discoverEndpoints } from '../../lib/oauth2/discovery';
 import { needsAnyPermission } from './admin-permission';
+import { runConnectionTest } from './connection-test';
 import type { RestConnectionNode } from '../shared/connection-node';
 
 const DISCOVERY_TIMEOUT_MS = 15000;
@@ -122,25 +123,17 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     }
   });
 
+  // The deployed connection as it runs; `path` (else its testPath) is requested with authentication.
   admin.post('/rest-connection/:id/test', canWrite, async (req: Request, res: Response) => {
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
     const node = RED.nodes.getNode(idOf(req)) as RestConnectionNode | null;
     if (!node?.getClient) return sendError(res, 404, notDeployed());
     const body = (req.body ?? {}) as { path?: unknown };
     try {
       const client = await node.getClient();
-      if (client.auth instanceof OAuth2Auth) await client.auth.ensureToken();
-      const response = await client.request({ method: 'GET', path: typeof body.path === 'string' ? body.path : '' });
-      res.json({ ok: true, statusCode: response.statusCode, timeMs: elapsed() });
+      res.json(await runConnectionTest(client, typeof body.path === 'string' ? body.path : node.props.testPath));
     } catch (err) {
-      const error = safeError(err);
-      res.json({
-        ok: false,
-        statusCode: error.statusCode,
-        timeMs: elapsed(),
-        error: { code: error.code, message: error.message },
-      });
+      const { code, message } = safeError(err);
+      res.json({ ok: false, timeMs: 0, code, message, error: { code, message } });
     }
   });
 }

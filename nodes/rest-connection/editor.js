@@ -1,10 +1,11 @@
-/* global RestEditor, __DEFINITIONS__ */
+/* global RestEditor, RestTestConnection, __DEFINITIONS__ */
 /**
  * Editor of rest-connection: tabs for the connection, authentication, headers, proxy, TLS and
- * limits; the OAuth2 buttons (Discover, Authorize, Revoke) and Test call the admin routes of
- * nodes/rest-connection/admin-routes.ts. Defaults and credential types come from
- * lib/definitions.ts (scripts/build.js injects them for __DEFINITIONS__), so the editor and the
- * runtime cannot disagree on a name or a default.
+ * limits; the OAuth2 buttons (Discover, Authorize, Revoke) call the admin routes of
+ * nodes/rest-connection/admin-routes.ts; Test connection (nodes/shared/test-connection.js) those
+ * of dialog-routes.ts, before deploy. Defaults and credential types come from lib/definitions.ts
+ * (scripts/build.js injects them for __DEFINITIONS__), so the editor and the runtime cannot
+ * disagree on a name or a default.
  */
 (function () {
   'use strict';
@@ -272,7 +273,7 @@
           .toggle(differs);
       }
 
-      // Actions that need the runtime's copy of this node (Authorize, Revoke, Test).
+      // Actions that need the runtime's copy of this node (Authorize, Revoke); Test works before deploy.
       var deployed = !!RED.nodes.node(node.id) && !node.changed;
       $('.rc-needs-deploy').prop('disabled', !deployed).toggleClass('disabled', !deployed);
       $('.rc-deploy-hint').toggle(!deployed);
@@ -390,21 +391,7 @@
             showResult('#rc-oauth-result', false, 'Revoke failed: ' + errorText(xhr));
           });
       });
-      $('#rc-test').on('click', function () {
-        if ($(this).prop('disabled')) return;
-        showResult('#rc-test-result', true, 'testing...');
-        $.ajax({ url: adminUrl('test'), type: 'POST', dataType: 'json', contentType: 'application/json', data: '{}' })
-          .done(function (r) {
-            var parts = [];
-            if (r.statusCode !== undefined) parts.push('status ' + r.statusCode);
-            if (r.timeMs !== undefined) parts.push(r.timeMs + ' ms');
-            if (r.error) parts.push((r.error.code ? r.error.code + ': ' : '') + (r.error.message || r.error));
-            showResult('#rc-test-result', r.ok === true, (r.ok ? 'OK, ' : 'Failed, ') + parts.join(', '));
-          })
-          .fail(function (xhr) {
-            showResult('#rc-test-result', false, 'Test failed: ' + errorText(xhr));
-          });
-      });
+      RestTestConnection.prepare(node);
 
       // Lists of name/value pairs.
       RestEditor.pairList('rc-headers', node.headers, nameValueList('header'));
@@ -448,6 +435,7 @@
     },
   });
 
-  // the repeated rows into the edit form, before any dialog opens
+  // the repeated rows and the Test connection rows into the edit form, before any dialog opens
   completeTemplate();
+  RestTestConnection.completeTemplate('rest-connection');
 })();

@@ -4,17 +4,18 @@
  */
 import type { NodeAPI, NodeDef } from 'node-red';
 import { isRestError } from '../../lib/errors';
-import { RestClient } from '../../lib/http/rest-client';
+import type { RestClient } from '../../lib/http/rest-client';
 import { SecretRedactor } from '../../lib/redact';
-import { connectionCredentialTypes, connectionDefaults } from '../../lib/definitions';
+import { connectionCredentialTypes } from '../../lib/definitions';
 import type { ConnectionCredentials, ConnectionProperties } from '../../lib/types';
 import type { ConnectionState, RestConnectionNode } from '../shared/connection-node';
 import { envLookup, expandEnvDeep } from '../shared/env';
 import { registerAdminRoutes } from './admin-routes';
+import { createConnectionClient, readConnectionSettings } from './create-connection-client';
+import { registerDialogRoutes } from './dialog-routes';
 import { reportSavedCredentials } from './report-saved-credentials';
-import { forgetStoredTokens, sharedStoreSettings, tokenStoreSettings } from './token-store-settings';
+import { forgetStoredTokens } from './token-store-settings';
 import type { StoreWarn } from '../../lib/shared-store/redis-connection';
-import { readSettings } from '../shared/read-settings';
 
 type ConnectionDef = NodeDef & Partial<ConnectionProperties>;
 
@@ -23,8 +24,10 @@ export = function registerRestConnection(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const lookup = envLookup(RED, node);
-    node.props = readSettings(connectionDefaults, config, lookup);
-    const credentials: ConnectionCredentials = expandEnvDeep({ ...(node.credentials ?? {}) }, lookup);
+    const settings = readConnectionSettings(RED, node, config, node.credentials ?? {});
+    node.props = settings.props;
+    const { credentials } = settings;
+    node.credentialsInUse = credentials;
     const listeners = new Set<(state: ConnectionState) => void>();
     const secretsOut = new SecretRedactor();
     for (const [name, type] of Object.entries(connectionCredentialTypes)) {
@@ -48,11 +51,10 @@ export = function registerRestConnection(RED: NodeAPI): void {
     node.getClient = () => {
       if (!client) {
         client = Promise.resolve().then(() =>
-          RestClient.create(node.props, credentials, {
+          createConnectionClient(RED, settings, {
             connectionId: node.id,
+            deployed: true,
             warn,
-            tokenStore: tokenStoreSettings(RED),
-            store: sharedStoreSettings(RED),
             onStateChange: tellState,
           }),
         );
@@ -89,4 +91,5 @@ export = function registerRestConnection(RED: NodeAPI): void {
   ) as Record<keyof ConnectionCredentials, { type: 'text' | 'password' }>;
   RED.nodes.registerType('rest-connection', RestConnection as never, { credentials });
   registerAdminRoutes(RED);
+  registerDialogRoutes(RED);
 };

@@ -10,6 +10,8 @@ export interface ConnectionState {
 
 export interface RestConnectionNode extends Node<ConnectionCredentials> {
   props: ConnectionProperties;
+  /** The credentials the client uses (`${ENV}` expanded); the edit dialog's Test compares its own with them. */
+  credentialsInUse: ConnectionCredentials;
   /** The connection's one client, created on first use and shared by every node using it. */
   getClient(): Promise<RestClient>;
   /** Flow nodes subscribe to show states such as "authorization needed" in their status. */
