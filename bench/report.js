@@ -66,6 +66,12 @@ function cpuText(result, name) {
     : `${Math.round(result.cpuMsPerUnit * 1000)} µs`;
 }
 
+/** A row of the table: `label`, `format` of each variant's result ('-' where it has none), then the two ratios. */
+function variantRow(label, byVariant, format, ratios = ['', '']) {
+  const of = (result) => (result ? format(result) : '-');
+  return [label, of(byVariant.ours), of(byVariant.core), of(byVariant.got), ...ratios];
+}
+
 function printReport(results) {
   const rows = [['workload', 'ours', 'core', 'raw got', 'ours/core', 'ours/got']];
   for (const [name, byVariant] of Object.entries(results.workloads)) {
@@ -86,65 +92,32 @@ function printReport(results) {
       byVariant.ours && byVariant[other]
         ? `${(byVariant[other].cpuMsPerUnit / byVariant.ours.cpuMsPerUnit).toFixed(2)}x`
         : '-';
-    const cpu = (result) => (result ? cpuText(result, name) : '-');
     const perWhat = name === 'big' || name === 'pages' ? 'run' : 'request';
-    rows.push([
-      `  CPU time per ${perWhat}`,
-      cpu(byVariant.ours),
-      cpu(byVariant.core),
-      cpu(byVariant.got),
-      cpuRatio('core'),
-      cpuRatio('got'),
-    ]);
+    rows.push(
+      variantRow(`  CPU time per ${perWhat}`, byVariant, (result) => cpuText(result, name), [
+        cpuRatio('core'),
+        cpuRatio('got'),
+      ]),
+    );
     if (name === 'big' || name === 'pages') {
-      const mem = (result) =>
-        result ? `${Math.round(result.peakRss / MB)} MB (+${Math.round(result.extraRss / MB)})` : '-';
-      rows.push([
-        '  peak RSS (growth over idle)',
-        mem(byVariant.ours),
-        mem(byVariant.core),
-        mem(byVariant.got),
-        '',
-        '',
-      ]);
-      if (name === 'big') {
-        const one = (result) =>
-          result && result.perResponseExtraRss !== undefined
-            ? `+${Math.round(result.perResponseExtraRss / MB)} MB`
-            : '-';
-        rows.push([
-          '  peak RSS growth, first response',
-          one(byVariant.ours),
-          one(byVariant.core),
-          one(byVariant.got),
-          '',
-          '',
-        ]);
-      }
+      const mem = (result) => `${Math.round(result.peakRss / MB)} MB (+${Math.round(result.extraRss / MB)})`;
+      rows.push(variantRow('  peak RSS (growth over idle)', byVariant, mem));
+    }
+    if (name === 'big') {
+      const one = (result) =>
+        result.perResponseExtraRss !== undefined ? `+${Math.round(result.perResponseExtraRss / MB)} MB` : '-';
+      rows.push(variantRow('  peak RSS growth, first response', byVariant, one));
     }
   }
   const big = results.workloads.big;
   if (big) {
-    const parseTime = (result) => (result && result.jsonParseMs ? `${Math.round(result.jsonParseMs)} ms` : '-');
-    rows.push([
-      '  JSON.parse of the same bytes, same process',
-      parseTime(big.ours),
-      parseTime(big.core),
-      parseTime(big.got),
-      '',
-      '',
-    ]);
+    const parseTime = (result) => (result.jsonParseMs ? `${Math.round(result.jsonParseMs)} ms` : '-');
+    rows.push(variantRow('  JSON.parse of the same bytes, same process', big, parseTime));
   }
   const parse = results.reference.jsonParse;
   if (parse) {
-    rows.push([
-      `  JSON.parse alone: ${(parse.bytes / MB).toFixed(1)} MB -> peak RSS growth`,
-      `+${Math.round(parse.extraRss / MB)} MB`,
-      '',
-      '',
-      '',
-      '',
-    ]);
+    const growth = `+${Math.round(parse.extraRss / MB)} MB`;
+    rows.push([`  JSON.parse alone: ${(parse.bytes / MB).toFixed(1)} MB -> peak RSS growth`, growth, '', '', '', '']);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const line = (row) =>

@@ -7,10 +7,10 @@
  * ./proxy-forwarding), remembered per target. The request that found out is sent that way
  * too, on a fresh connection to the proxy, so it does not fail.
  */
-import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { httpTargetOf, useAbsoluteForm } from './absolute-form';
+import { AgentHandshakes } from './agent-handshakes';
 import { openForwarding } from './proxy-forwarding';
 import { ProxyConnectError, openTunnel, type ProxyHop } from './proxy-handshake';
 import type { ConnectCallback } from './proxy-agents';
@@ -34,15 +34,11 @@ export class PlainHttpProxyAgent extends http.Agent {
   private readonly forwardedTargets = new Set<string>();
   /** Proxy connections that carry a single request: the one that found CONNECT refused. */
   private readonly singleUse = new WeakSet<Duplex>();
-  private readonly closing = new AbortController();
+  private readonly handshakes: AgentHandshakes;
 
-  constructor(
-    private readonly hop: Pick<ProxyHop, 'endpoint' | 'proxyTls'>,
-    options: http.AgentOptions,
-  ) {
+  constructor(hop: Pick<ProxyHop, 'endpoint' | 'proxyTls'>, options: http.AgentOptions) {
     super(options);
-    // One listener per handshake in progress, removed when it ends: many at once is no leak.
-    setMaxListeners(0, this.closing.signal);
+    this.handshakes = new AgentHandshakes(hop);
   }
 
   /**
@@ -53,7 +49,9 @@ export class PlainHttpProxyAgent extends http.Agent {
     const target = httpTargetOf(options);
     const route: Route = this.forwardedTargets.has(target.authority) ? 'forward' : 'tunnel';
     if (route === 'forward') {
-      useAbsoluteForm(request, target, (method, uri) => this.hop.endpoint.auth.authorizationFor({ method, uri }));
+      useAbsoluteForm(request, target, (method, uri) =>
+        this.handshakes.hop.endpoint.auth.authorizationFor({ method, uri }),
+      );
     }
     agentMethods.addRequest.call(this, request, { ...options, [ROUTE]: route });
   }
@@ -65,7 +63,7 @@ export class PlainHttpProxyAgent extends http.Agent {
 
   override createConnection(options: RoutedOptions, callback: ConnectCallback): undefined {
     const target = httpTargetOf(options);
-    const hop = { ...this.hop, timeout: options.timeout ?? 0, signal: this.closing.signal };
+    const hop = this.handshakes.hopFor(options.timeout);
     const path = options.path ?? '/';
     if (options[ROUTE] === 'forward') {
       openForwarding(hop, target, path, false).then((socket) => callback(null, socket), callback);
@@ -95,7 +93,7 @@ export class PlainHttpProxyAgent extends http.Agent {
 
   /** Also stops the connections still being opened. */
   override destroy(): void {
-    this.closing.abort();
+    this.handshakes.stopAll();
     super.destroy();
   }
 }

@@ -6,12 +6,11 @@
  * 401 as ERR_HTTP_STATUS, with no trace of the password.
  */
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { connectionDefaults } from '../../lib/definitions';
 import { RestError } from '../../lib/errors';
 import { RestClient } from '../../lib/http/rest-client';
 import type { ConnectionProperties } from '../../lib/types';
-import { json, startApi } from '../support/api';
+import { json, startApi } from '../support/loopback-server';
 import { startDigestServer, type DigestAlgorithm, type DigestServer } from './digest-server';
 
 const USER = 'digest-user';
@@ -178,7 +177,7 @@ describe('auth: Digest (authType digest)', function () {
   });
 
   it('a server that needs no credentials: requests that waited for the first answer go on', async function () {
-    const api = await startApi({ '/open': (_req: unknown, res: ServerResponse) => json(res, 200, {}) });
+    const api = await startApi({ '/open': (_req, res) => json(res, 200, {}) });
     try {
       const client = await RestClient.create(
         { ...connectionDefaults, baseUrl: api.url, authType: 'digest', retries: 0 },
@@ -189,7 +188,7 @@ describe('auth: Digest (authType digest)', function () {
         Array.from({ length: 5 }, () => client.request({ method: 'GET', path: '/open' })),
       );
       assert.ok(responses.every((response) => response.statusCode === 200));
-      assert.ok(api.requests.every((request: { headers: Record<string, unknown> }) => !request.headers.authorization));
+      assert.ok(api.requests.every((request) => !request.headers.authorization));
     } finally {
       await api.close();
     }

@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { RowExtractor } from '../../lib/extract/row-extractor';
 import { PagingPlan } from '../../lib/paging/paging-plan';
 import { nextLinkFromHeader } from '../../lib/paging/parse-link-header';
-import { startApi } from '../support/api';
+import { startApi } from '../support/loopback-server';
 import { flowWith, helper, load, nextMessage, useNodeRed } from '../support/node-red';
 
 /** A response row as JSON.parse gives it: `__proto__` is an own key there. */

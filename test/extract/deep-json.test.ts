@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { RowExtractor } from '../../lib/extract/row-extractor';
 import { ValueExtractor } from '../../lib/extract/value-extractor';
-import { startApi } from '../support/api';
+import { startApi } from '../support/loopback-server';
 import { flowWith, helper, load, nextMessage, useNodeRed } from '../support/node-red';
 
 const DEPTH = 100_000;

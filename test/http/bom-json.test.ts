@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { connectionDefaults } from '../../lib/definitions';
 import { RestClient } from '../../lib/http/rest-client';
-import { startApi } from '../support/api';
+import { startApi } from '../support/loopback-server';
 import { flowWith, helper, load, nextMessage, useNodeRed } from '../support/node-red';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);

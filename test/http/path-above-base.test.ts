@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { connectionDefaults } from '../../lib/definitions';
 import { RestClient } from '../../lib/http/rest-client';
-import { startApi } from '../support/api';
+import { startApi } from '../support/loopback-server';
 import { flowWith, helper, load, nextMessage, useNodeRed } from '../support/node-red';
 
 type Api = Awaited<ReturnType<typeof startApi>>;
 
 /** The raw request line path of the last request the API saw. */
-const lastPath = (api: Api): unknown => (api.requests.at(-1) as { rawUrl?: unknown } | undefined)?.rawUrl;
+const lastPath = (api: Api): string | undefined => api.requests.at(-1)?.url;
 
 const CLIMBING = [
   '/../../admin',

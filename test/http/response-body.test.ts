@@ -224,10 +224,9 @@ describe('client: reading the response body', function () {
       everyMs: 3000,
       contentLength: 10 * 1024 * 1024,
     });
-    const started = Date.now();
     const err = await rejection((await client()).request({ method: 'GET', path: '/announced-big' }));
     assert.equal(err.code, 'ERR_RESPONSE_TOO_LARGE');
-    assert.ok(Date.now() - started < 2000, 'did not wait for the body');
+    // Did not wait for the body: the connection closed before the server wrote its second piece.
     const record = await closedBy('announced');
     assert.equal(record.closedAt, 16 * 1024, 'the server saw the connection close after its first piece');
   });

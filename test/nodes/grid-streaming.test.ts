@@ -251,31 +251,57 @@ describe('nodes: execute-rest-grid streams rows with split and batchSize', funct
       await silence('joined', 200);
     });
 
-    it('a connection reset mid-body: ERR_NETWORK, also with retries on', async () => {
-      routes['/rows'] = async (_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        await writeInPieces(
-          res,
-          `{"data":[${rows(3)
-            .map((r) => JSON.stringify(r))
-            .join(',')},{"id":4,"na`,
-          50,
+    // Three rows, then the body breaks off: row 3 waits for what follows it (or the end) to know
+    // whether it is the last, so two rows are sent before the error.
+    const threeRows = rows(3)
+      .map((r) => JSON.stringify(r))
+      .join(',');
+    const brokenOff: {
+      what: string;
+      code: string;
+      rowsPath: string;
+      connection: Record<string, unknown>;
+      route: Route;
+    }[] = [
+      {
+        what: 'a connection reset mid-body: ERR_NETWORK, also with retries on',
+        code: 'ERR_NETWORK',
+        rowsPath: '$.data',
+        connection: { retries: 2 },
+        route: async (_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          await writeInPieces(res, `{"data":[${threeRows},{"id":4,"na`, 50);
+          setTimeout(() => res.socket?.destroy(), 50);
+        },
+      },
+      {
+        what: 'a body that stalls longer than the timeout: ERR_TIMEOUT after the rows before the stall',
+        code: 'ERR_TIMEOUT',
+        rowsPath: '$',
+        connection: { timeout: 300 },
+        route: (_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write(`[${threeRows},`);
+        },
+      },
+    ];
+    for (const { what, code, rowsPath, connection, route } of brokenOff) {
+      it(what, async () => {
+        routes['/rows'] = route;
+        await load(flow({ rowsPath }, connection));
+        const sent = messages('out', 2);
+        const caught = nextMessage('caught', 15000);
+        helper.getNode('restNode').receive({});
+        assert.deepEqual(
+          ((await sent) as Msg[]).map((msg) => msg.payload),
+          rows(2),
         );
-        setTimeout(() => res.socket?.destroy(), 50);
-      };
-      await load(flow({ rowsPath: '$.data' }, { retries: 2 }));
-      const sent = messages('out', 2);
-      const caught = nextMessage('caught', 15000);
-      helper.getNode('restNode').receive({});
-      assert.deepEqual(
-        ((await sent) as Msg[]).map((msg) => msg.payload),
-        rows(2),
-      );
-      const failed = (await caught) as Msg;
-      assert.equal(failed.error?.code, 'ERR_NETWORK');
-      assert.match(failed.error.message, /2 rows in 2 messages were sent before the failure/);
-      await silence('out', 200);
-    });
+        const failed = (await caught) as Msg;
+        assert.equal(failed.error?.code, code);
+        assert.match(failed.error.message, /2 rows in 2 messages were sent before the failure/);
+        await silence('out', 200);
+      });
+    }
 
     it('maxResponseBytes counts the bytes read: ERR_RESPONSE_TOO_LARGE after the rows before the limit', async () => {
       const body = JSON.stringify(rows(200));
@@ -339,29 +365,6 @@ describe('nodes: execute-rest-grid streams rows with split and batchSize', funct
       rows(8),
     );
     await out;
-  });
-
-  it('a body that stalls longer than the timeout: ERR_TIMEOUT after the rows before the stall', async () => {
-    routes['/rows'] = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write(
-        `[${rows(3)
-          .map((r) => JSON.stringify(r))
-          .join(',')},`,
-      );
-    };
-    await load(flow({ rowsPath: '$' }, { timeout: 300 }));
-    // Row 3 waits for the row after it (or the end) to know whether it is the last.
-    const sent = messages('out', 2);
-    const caught = nextMessage('caught', 15000);
-    helper.getNode('restNode').receive({});
-    assert.deepEqual(
-      ((await sent) as Msg[]).map((msg) => msg.payload),
-      rows(2),
-    );
-    const failed = (await caught) as Msg;
-    assert.equal(failed.error?.code, 'ERR_TIMEOUT');
-    assert.match(failed.error.message, /2 rows in 2 messages were sent before the failure/);
   });
 
   it('refuses a batchSize that is not a whole number from 1 with ERR_CONFIG', async () => {

@@ -10,21 +10,10 @@ import http from 'node:http';
 import type net from 'node:net';
 import path from 'node:path';
 import type { NodeAPI } from 'node-red';
-import {
-  helper,
-  load,
-  messages,
-  nextCaught,
-  nextMessage,
-  statuses,
-  useNodeRed,
-  type Caught,
-  type HelperNode,
-  type Msg,
-  type TestHelper,
-} from '../support/node-red';
+import { flowWith, helper, load, messages, nextCaught, nextMessage, statuses, useNodeRed } from '../support/node-red';
+import type { Caught, HelperNode, Msg, TestHelper } from '../support/node-red';
 import { startAuthServer, type AuthServer } from '../support/oauth2-server';
-import { startProtectedApi, type ProtectedApi } from '../support/oauth2-api';
+import { clientCredentialsConnection, startProtectedApi, type ProtectedApi } from '../support/oauth2-api';
 import { createPeerDir, removePeerDir } from '../support/peers/peer-dir';
 import { assertNoSecret } from '../support/secret-scan';
 import { forgetStoredTokens } from '../../nodes/rest-connection/token-store-settings';
@@ -90,36 +79,14 @@ describe('OAuth2 in flows', function () {
 
   const adminUrl = (route: string) => `http://127.0.0.1:${(admin.address() as net.AddressInfo).port}${route}`;
 
+  /** The connection `conn` (client credentials unless `connection` says otherwise) and the scalar query `query`. */
   function flow(connection: object = {}): object[] {
-    return [
-      { id: 'tab', type: 'tab', label: 'oauth2' },
-      {
-        id: 'conn',
-        type: 'rest-connection',
-        z: 'tab',
-        name: 'api',
-        baseUrl: api.url,
-        authType: 'oauth2',
-        oauth2Grant: 'client_credentials',
-        tokenUrl: auth.tokenUrl,
-        timeout: 3000,
-        retries: 0,
-        ...connection,
-      },
-      {
-        id: 'query',
-        type: 'execute-rest-scalar',
-        z: 'tab',
-        connection: 'conn',
-        method: 'GET',
-        path: '/data',
-        valuePath: '$.value',
-        wires: [['out']],
-      },
-      { id: 'out', type: 'helper', z: 'tab' },
-      { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'caught', type: 'helper', z: 'tab' },
-    ];
+    return flowWith({
+      ids: { connection: 'conn', node: 'query' },
+      type: 'execute-rest-scalar',
+      connection: { ...clientCredentialsConnection(auth, api), ...connection },
+      node: { method: 'GET', path: '/data', valuePath: '$.value' },
+    });
   }
   const credentials = (extra: Record<string, string> = {}) => ({
     conn: { clientId: auth.clientId, clientSecret: auth.clientSecret, ...extra },

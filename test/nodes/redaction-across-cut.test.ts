@@ -7,8 +7,7 @@
  * through real nodes (node-red-node-test-helper, dist/) and a loopback API that echoes it.
  */
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startApi, json } from '../support/api';
+import { startApi, json, type ReceivedRequest, type Routes } from '../support/loopback-server';
 import { flowWith, helper, load, nextMessage, useNodeRed } from '../support/node-red';
 
 /** The bearer token of the connection: characters that base64 and URL encoding both change. */
@@ -21,9 +20,6 @@ const FORMS: Record<string, string> = {
 const EXCERPT_BYTES = 1024;
 const QUOTE_CHARS = 60;
 const LINK_QUOTE_CHARS = 200;
-
-type ApiRecord = { query: Record<string, string>; headers: IncomingMessage['headers'] };
-type Route = (req: IncomingMessage, res: ServerResponse, record: ApiRecord) => void;
 
 type Caught = {
   error: { code: string; message: string; stack?: string; cause?: { message?: string } };
@@ -59,7 +55,7 @@ describe('nodes: a secret across the cut of an error excerpt', function () {
 
   before(async () => {
     // ?form=…&before=… places the echoed token in that form across the cut.
-    const place = (record: ApiRecord, cut: number) => {
+    const place = (record: ReceivedRequest, cut: number) => {
       const token = (record.headers.authorization ?? '').replace(/^Bearer /, '');
       const secret =
         record.query.form === 'base64'
@@ -69,7 +65,7 @@ describe('nodes: a secret across the cut of an error excerpt', function () {
             : token;
       return across(cut, Number(record.query.before), secret);
     };
-    const routes: Record<string, Route> = {
+    const routes: Routes = {
       'GET /fails': (_req, res, record) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(place(record, EXCERPT_BYTES));

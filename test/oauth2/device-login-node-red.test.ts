@@ -8,18 +8,11 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type net from 'node:net';
+import { flowWith, helper, load, nextMessage, useNodeRed, type TestHelper } from '../support/node-red';
 import { startOidcProvider, standardClients, type OidcProvider } from '../support/peers/oidc-provider';
 import { OidcUser } from '../support/peers/oidc-user-agent';
 import { ecKey } from './jwt-keys';
 import { startRecordingServer, type RecordingServer } from './recording-server';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { useNodeRed, load, helper, nextMessage } = require('../support/node-red') as {
-  useNodeRed: () => void;
-  load: (flow: object[], credentials?: object) => Promise<void>;
-  helper: { getNode(id: string): { receive(msg: object): void }; _httpAdmin: http.RequestListener };
-  nextMessage: (id: string, ms?: number) => Promise<Record<string, unknown>>;
-};
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -47,7 +40,8 @@ describe('oauth2: device login through the admin route in Node-RED (oidc-provide
       ],
     });
     api = await startRecordingServer(() => ({ body: { value: 42 } }));
-    admin = http.createServer((req, res) => helper._httpAdmin(req, res));
+    const adminApp = (helper as TestHelper & { _httpAdmin: http.RequestListener })._httpAdmin;
+    admin = http.createServer((req, res) => adminApp(req, res));
     await new Promise<void>((resolve) => admin.listen(0, '127.0.0.1', resolve));
   });
   after(async () => {
@@ -59,13 +53,12 @@ describe('oauth2: device login through the admin route in Node-RED (oidc-provide
 
   const adminUrl = (route: string) => `http://127.0.0.1:${(admin.address() as net.AddressInfo).port}${route}`;
 
+  /** The device-code connection `conn` with `connection`'s settings and the scalar query `query`. */
   function flow(connection: Record<string, unknown>) {
-    return [
-      { id: 'tab', type: 'tab', label: 'device' },
-      {
-        id: 'conn',
-        type: 'rest-connection',
-        z: 'tab',
+    return flowWith({
+      ids: { connection: 'conn', node: 'query' },
+      type: 'execute-rest-scalar',
+      connection: {
         baseUrl: api.url,
         authType: 'oauth2',
         oauth2Grant: 'device_code',
@@ -75,19 +68,8 @@ describe('oauth2: device login through the admin route in Node-RED (oidc-provide
         retries: 0,
         ...connection,
       },
-      {
-        id: 'query',
-        type: 'execute-rest-scalar',
-        z: 'tab',
-        connection: 'conn',
-        path: '/v',
-        valuePath: '$.value',
-        wires: [['out']],
-      },
-      { id: 'out', type: 'helper', z: 'tab' },
-      { id: 'caught', type: 'catch', z: 'tab', scope: ['query'], uncaught: false, wires: [['failed']] },
-      { id: 'failed', type: 'helper', z: 'tab' },
-    ];
+      node: { path: '/v', valuePath: '$.value' },
+    });
   }
 
   const cases: [string, Record<string, unknown>, Record<string, string>][] = [
@@ -102,7 +84,7 @@ describe('oauth2: device login through the admin route in Node-RED (oidc-provide
     it(`${title}: user code and link from POST /rest-connection/:id/device, tokens after the user logs in`, async () => {
       await load(flow(settings), { conn: credentials });
       helper.getNode('query').receive({ payload: 'before' });
-      const refused = await nextMessage('failed');
+      const refused = await nextMessage('caught');
       assert.equal((refused.error as { code?: string }).code, 'ERR_AUTH');
 
       const started = await fetch(adminUrl('/rest-connection/conn/device'), { method: 'POST' });

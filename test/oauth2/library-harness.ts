@@ -15,7 +15,7 @@ import { RestError } from '../../lib/errors';
 import { RestClient, type ClientOptions } from '../../lib/http/rest-client';
 import type { ConnectionCredentials, ConnectionProperties } from '../../lib/types';
 import { startAuthServer, type AuthServer } from '../support/oauth2-server';
-import { startProtectedApi, type ProtectedApi } from '../support/oauth2-api';
+import { clientCredentialsConnection, startProtectedApi, type ProtectedApi } from '../support/oauth2-api';
 import { createPeerDir, removePeerDir } from '../support/peers/peer-dir';
 import { assertNoSecret } from '../support/secret-scan';
 
@@ -49,16 +49,7 @@ export function useOAuth2Library() {
   });
 
   function props(overrides: object = {}): ConnectionProperties {
-    return {
-      ...connectionDefaults,
-      baseUrl: api.url,
-      authType: 'oauth2',
-      oauth2Grant: 'client_credentials',
-      tokenUrl: auth.tokenUrl,
-      timeout: 3000,
-      retries: 0,
-      ...overrides,
-    };
+    return { ...connectionDefaults, ...clientCredentialsConnection(auth, api), ...overrides };
   }
   const clientCredentials = (extra: ConnectionCredentials = {}): ConnectionCredentials => ({
     clientId: auth.clientId,

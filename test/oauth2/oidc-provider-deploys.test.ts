@@ -10,17 +10,11 @@
  * (POST /rest-connection/:id/revoke) ends the grant: the next call needs a new login (ERR_AUTH).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { installPackage, startEditorServer } from '../support/editor/node-red-editor';
+import { codeGrantFlows, callRoute, deploy, startAuthorization, startNodeRedChild } from '../support/node-red-child';
+import type { NodeRedChild } from '../support/node-red-child';
 import { startIntrospectedApi, type IntrospectedApi } from '../support/peers/introspected-api';
 import { startOidcProvider, STANDARD_SECRETS, type OidcProvider } from '../support/peers/oidc-provider';
 import { OidcUser } from '../support/peers/oidc-user-agent';
-
-type NodeRed = { url: string; stop: () => Promise<void> };
-type DeployType = 'full' | 'flows' | 'nodes';
-type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 /** Access tokens live this long (s): a wait past it makes the next call refresh, and the provider rotate. */
 const ACCESS_TTL = 1;
@@ -32,105 +26,21 @@ describe('oauth2: oidc-provider, deploys, rotations and restarts of a real Node-
   this.timeout(240000);
 
   function flows(op: OidcProvider, api: IntrospectedApi, label: string, credentials?: Record<string, string>) {
-    const nodes: FlowNode[] = [
-      {
-        id: 'conn',
-        type: 'rest-connection',
-        name: 'api',
-        baseUrl: api.url,
-        authType: 'oauth2',
-        oauth2Grant: 'authorization_code',
-        discoveryUrl: op.endpoints.discovery,
-        scope: 'openid api:read',
-        timeout: 5000,
-        retries: 0,
-        ...(credentials ? { credentials } : {}),
-      },
-      { id: 'tab-api', type: 'tab', label: 'api calls' },
-      { id: 'in', type: 'http in', z: 'tab-api', url: '/call', method: 'get', wires: [['ask']] },
-      {
-        id: 'ask',
-        type: 'execute-rest-scalar',
-        z: 'tab-api',
-        connection: 'conn',
-        method: 'GET',
-        path: '/data',
-        valuePath: '$.sub',
-        wires: [['plain']],
-      },
-      {
-        id: 'plain',
-        type: 'change',
-        z: 'tab-api',
-        rules: [{ t: 'delete', p: 'headers', pt: 'msg' }],
-        wires: [['reply']],
-      },
-      { id: 'reply', type: 'http response', z: 'tab-api', statusCode: '', headers: {} },
-      { id: 'caught', type: 'catch', z: 'tab-api', scope: ['ask'], uncaught: false, wires: [['failed']] },
-      {
-        id: 'failed',
-        type: 'change',
-        z: 'tab-api',
-        rules: [
-          { t: 'set', p: 'payload', pt: 'msg', to: 'error', tot: 'msg' },
-          { t: 'set', p: 'statusCode', pt: 'msg', to: '502', tot: 'num' },
-        ],
-        wires: [['plain']],
-      },
-      { id: 'tab-other', type: 'tab', label: 'another flow' },
-      { id: 'note', type: 'comment', z: 'tab-other', name: label, info: '', wires: [] },
-    ];
-    return nodes;
+    const connection = { baseUrl: api.url, discoveryUrl: op.endpoints.discovery, scope: 'openid api:read' };
+    return codeGrantFlows(connection, '$.sub', label, credentials);
   }
 
-  async function deploy(nodeRed: NodeRed, type: DeployType, config: FlowNode[]): Promise<void> {
-    const response = await fetch(new URL('flows', nodeRed.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': type },
-      body: JSON.stringify({ flows: config }),
-    });
-    assert.equal(response.status, 200, `deploy (${type}): ${await response.text()}`);
-  }
+  const call = (nodeRed: NodeRedChild) => callRoute(nodeRed, '/call');
 
-  type CallBody = { code?: string; message?: string } | string;
-
-  /** GET /api/call of the flow; a deploy answers before the nodes have started, so a 404 is asked again. */
-  async function call(nodeRed: NodeRed): Promise<{ status: number; body: CallBody }> {
-    const deadline = Date.now() + 30000;
-    for (;;) {
-      let response: Response | undefined;
-      try {
-        response = await fetch(new URL('api/call', nodeRed.url), { signal: AbortSignal.timeout(5000) });
-      } catch (err) {
-        if ((err as Error).name !== 'TimeoutError' || Date.now() > deadline) throw err;
-      }
-      if (response && (response.status !== 404 || Date.now() > deadline)) {
-        const text = await response.text();
-        return { status: response.status, body: (text.startsWith('{') ? JSON.parse(text) : text) as CallBody };
-      }
-      await delay(100);
-    }
-  }
-
-  async function callSucceeds(nodeRed: NodeRed, what: string): Promise<void> {
+  async function callSucceeds(nodeRed: NodeRedChild, what: string): Promise<void> {
     const { status, body } = await call(nodeRed);
     assert.equal(status, 200, `${what}: ${JSON.stringify(body)}`);
     assert.equal(body, 'alice', `${what}: the API saw alice's token`);
   }
 
   /** The user clicks Authorize in the editor and logs in on the provider's pages. */
-  async function logIn(nodeRed: NodeRed): Promise<void> {
-    const authorize = () => fetch(new URL('rest-connection/conn/authorize', nodeRed.url), { redirect: 'manual' });
-    let start = await authorize();
-    for (
-      const deadline = Date.now() + 15000;
-      start.status !== 302 && Date.now() < deadline;
-      start = await authorize()
-    ) {
-      await delay(100);
-    }
-    assert.equal(start.status, 302, await start.text());
-    const back = await new OidcUser().authorize(start.headers.get('location') ?? '');
+  async function logIn(nodeRed: NodeRedChild): Promise<void> {
+    const back = await new OidcUser().authorize((await startAuthorization(nodeRed)).href);
     assert.equal(back.error, undefined, back.errorDescription);
     assert.equal(back.url.origin + back.url.pathname, new URL('rest-connection/callback', nodeRed.url).href);
     const page = await fetch(back.url);
@@ -139,20 +49,14 @@ describe('oauth2: oidc-provider, deploys, rotations and restarts of a real Node-
 
   function withProviderAndNodeRed(
     title: string,
-    body: (
-      peers: () => { op: OidcProvider; api: IntrospectedApi; nodeRed: NodeRed },
-      restart: () => Promise<void>,
-    ) => void,
+    body: (peers: () => { op: OidcProvider; api: IntrospectedApi; nodeRed: NodeRedChild }) => void,
   ) {
     describe(title, function () {
-      let userDir: string;
-      let nodeRed: NodeRed | undefined;
+      let nodeRed: NodeRedChild | undefined;
       let op: OidcProvider | undefined;
       let api: IntrospectedApi | undefined;
       before(async function () {
-        userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-oidc-deploys-'));
-        installPackage(userDir);
-        nodeRed = await startEditorServer(userDir);
+        nodeRed = await startNodeRedChild('oidc-deploys');
         // The callback URI is Node-RED's own, known once it listens.
         op = await startOidcProvider({
           redirectUris: [new URL('rest-connection/callback', nodeRed.url).href],
@@ -161,19 +65,11 @@ describe('oauth2: oidc-provider, deploys, rotations and restarts of a real Node-
         api = await startIntrospectedApi(op);
       });
       after(async function () {
-        await nodeRed?.stop();
+        await nodeRed?.close();
         await api?.close();
         await op?.close();
-        fs.rmSync(userDir, { recursive: true, force: true });
       });
-      body(
-        () => ({ op: op as OidcProvider, api: api as IntrospectedApi, nodeRed: nodeRed as NodeRed }),
-        async () => {
-          await nodeRed?.stop();
-          nodeRed = undefined;
-          nodeRed = await startEditorServer(userDir);
-        },
-      );
+      body(() => ({ op: op as OidcProvider, api: api as IntrospectedApi, nodeRed: nodeRed as NodeRedChild }));
     });
   }
 
@@ -198,31 +94,31 @@ describe('oauth2: oidc-provider, deploys, rotations and restarts of a real Node-
   const credentials = { clientId: 'confidential-basic', clientSecret: STANDARD_SECRETS['confidential-basic'] };
 
   for (const type of ['full', 'flows', 'nodes'] as const) {
-    withProviderAndNodeRed(`a "${type}" deploy after the login, then rotations and restarts`, (peers, restart) => {
+    withProviderAndNodeRed(`a "${type}" deploy after the login, then rotations and restarts`, (peers) => {
       it('never sends a refresh token twice, and every call succeeds', async function () {
         const { op, api } = peers();
-        await deploy(peers().nodeRed, 'full', flows(op, api, 'v1', credentials));
+        await deploy(peers().nodeRed, flows(op, api, 'v1', credentials), 'full');
         await logIn(peers().nodeRed);
         await callSucceeds(peers().nodeRed, 'after the login');
 
         // Saves flows_cred.json with the first refresh token; a partial deploy keeps the connection running.
-        await deploy(peers().nodeRed, type, flows(op, api, 'v2'));
+        await deploy(peers().nodeRed, flows(op, api, 'v2'), type);
         await outliveAccessToken();
         await callSucceeds(peers().nodeRed, 'after the deploy, with a rotation');
 
-        await restart();
+        await peers().nodeRed.restart();
         await callSucceeds(peers().nodeRed, 'after the restart');
         await outliveAccessToken();
         await callSucceeds(peers().nodeRed, 'after the restart, with a rotation');
         assertNoRefreshTokenReused(op, 2);
 
         // Again: another deploy of the same type, two rotations, a restart.
-        await deploy(peers().nodeRed, type, flows(op, api, 'v3'));
+        await deploy(peers().nodeRed, flows(op, api, 'v3'), type);
         await outliveAccessToken();
         await callSucceeds(peers().nodeRed, 'after the second deploy, with a rotation');
         await outliveAccessToken();
         await callSucceeds(peers().nodeRed, 'with one more rotation');
-        await restart();
+        await peers().nodeRed.restart();
         await outliveAccessToken();
         await callSucceeds(peers().nodeRed, 'after the second restart, with a rotation');
         assertNoRefreshTokenReused(op, 5);
@@ -233,7 +129,7 @@ describe('oauth2: oidc-provider, deploys, rotations and restarts of a real Node-
   withProviderAndNodeRed('Revoke in the editor', (peers) => {
     it('revokes the grant at the provider; the next call needs a new login (ERR_AUTH), and a login works again', async function () {
       const { op, api, nodeRed } = peers();
-      await deploy(nodeRed, 'full', flows(op, api, 'v1', credentials));
+      await deploy(nodeRed, flows(op, api, 'v1', credentials), 'full');
       await logIn(nodeRed);
       await callSucceeds(nodeRed, 'after the login');
       const token = api.requests.at(-1)?.token ?? '';

@@ -6,54 +6,24 @@
  * header and no empty `client_secret`, whether clientAuth says `none` or the secret is just empty.
  */
 import assert from 'node:assert/strict';
-import { RestClient } from '../../lib/http/rest-client';
-import { connectionDefaults } from '../../lib/definitions';
-import { OAuth2Auth } from '../../lib/auth/oauth2';
+import type { OAuth2Auth } from '../../lib/auth/oauth2';
 import { createCodeVerifier } from '../../lib/oauth2/authorization-requests';
 import type { ConnectionCredentials, ConnectionProperties } from '../../lib/types';
-import { startAuthServer } from '../support/oauth2-server';
-import { startProtectedApi } from '../support/oauth2-api';
-
-type AuthServer = Awaited<ReturnType<typeof startAuthServer>>;
-type ProtectedApi = Awaited<ReturnType<typeof startProtectedApi>>;
+import { useOAuth2Library } from './library-harness';
 
 const REDIRECT_URI = 'http://127.0.0.1:1880/rest-connection/callback';
 
 describe('oauth2: a public client (no client secret)', function () {
-  let auth: AuthServer;
-  let api: ProtectedApi;
-  const clients: RestClient[] = [];
-
-  before(async () => {
-    auth = await startAuthServer();
-    api = await startProtectedApi(auth);
-  });
-  beforeEach(() => auth.reset());
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-  });
-  after(async () => {
-    await api.close();
-    await auth.stop();
-  });
+  const lib = useOAuth2Library();
 
   async function connect(overrides: Partial<ConnectionProperties>, credentials: ConnectionCredentials) {
-    const props: ConnectionProperties = {
-      ...connectionDefaults,
-      baseUrl: api.url,
-      authType: 'oauth2',
+    const settings = {
       oauth2Grant: 'authorization_code',
-      tokenUrl: auth.tokenUrl,
-      authorizeUrl: auth.authorizeUrl,
-      revokeUrl: auth.revokeUrl,
-      timeout: 3000,
-      retries: 0,
-      ...overrides,
+      authorizeUrl: lib.auth.authorizeUrl,
+      revokeUrl: lib.auth.revokeUrl,
     };
-    const client = await RestClient.create(props, credentials, { connectionId: 'public-client' });
-    clients.push(client);
-    assert.ok(client.auth instanceof OAuth2Auth);
-    return { client, oauth2: client.auth };
+    const client = await lib.connect({ ...settings, ...overrides }, credentials, { connectionId: 'public-client' });
+    return { client, oauth2: lib.oauth2(client) };
   }
 
   /** The user's login at the provider: the authorization URL answers a redirect carrying the code. */
@@ -68,7 +38,7 @@ describe('oauth2: a public client (no client secret)', function () {
   /** What a public client must send: client_id in the body, no Authorization header, no client_secret. */
   function assertPublicClientRequest(entry: { clientAuth: string; clientId?: string; params: object; status: number }) {
     assert.equal(entry.clientAuth, 'none', 'no Authorization header and no client_secret');
-    assert.equal(entry.clientId, auth.publicClientId, 'client_id in the body');
+    assert.equal(entry.clientId, lib.auth.publicClientId, 'client_id in the body');
     assert.equal('client_secret' in entry.params, false, 'not even an empty client_secret');
     assert.equal(entry.status, 200);
   }
@@ -81,62 +51,62 @@ describe('oauth2: a public client (no client secret)', function () {
   ];
   for (const [title, props, clientSecret] of cases) {
     it(`${title}: login with PKCE, refresh and revoke send client_id in the body only`, async () => {
-      const credentials = { clientId: auth.publicClientId, clientSecret };
+      const credentials = { clientId: lib.auth.publicClientId, clientSecret };
       const { client, oauth2 } = await connect(props, credentials);
       await logIn(oauth2);
-      const [exchange] = auth.ledger.tokenRequests;
+      const [exchange] = lib.auth.ledger.tokenRequests;
       assert.ok(exchange, 'a token request was made');
       assert.equal(exchange.grant, 'authorization_code');
       assert.ok(exchange.params.code_verifier, 'PKCE verifier sent');
       assertPublicClientRequest(exchange);
       assert.equal((await client.request({ method: 'GET', path: '/data' })).statusCode, 200);
 
-      api.reject(api.requests.at(-1)?.token ?? '');
+      lib.api.reject(lib.api.requests.at(-1)?.token ?? '');
       assert.equal((await client.request({ method: 'GET', path: '/data' })).statusCode, 200, 'renewed after a 401');
-      const refresh = auth.ledger.tokenRequests[1];
+      const refresh = lib.auth.ledger.tokenRequests[1];
       assert.ok(refresh, 'a refresh request was made');
       assert.equal(refresh.grant, 'refresh_token');
       assertPublicClientRequest(refresh);
 
       assert.deepEqual((await oauth2.revoke()).revoked, ['refresh_token', 'access_token']);
-      for (const revocation of auth.ledger.revocations) {
+      for (const revocation of lib.auth.ledger.revocations) {
         assert.equal(revocation.clientAuth, 'none');
-        assert.equal(revocation.client_id, auth.publicClientId);
+        assert.equal(revocation.client_id, lib.auth.publicClientId);
         assert.equal('client_secret' in revocation, false);
         assert.equal(revocation.status, 200);
       }
-      assert.equal(auth.ledger.revocations.length, 2);
+      assert.equal(lib.auth.ledger.revocations.length, 2);
     });
   }
 
   it('revoke alone (deployed refresh token, empty secret): client_id in the body, no Authorization header', async () => {
-    const refreshToken = auth.issueRefreshToken('public-client-deployed-refresh-token');
+    const refreshToken = lib.auth.issueRefreshToken('public-client-deployed-refresh-token');
     const { oauth2 } = await connect(
       { oauth2Grant: 'refresh_token' },
-      { clientId: auth.publicClientId, clientSecret: '', refreshToken },
+      { clientId: lib.auth.publicClientId, clientSecret: '', refreshToken },
     );
     assert.deepEqual((await oauth2.revoke()).revoked, ['refresh_token']);
-    const [revocation] = auth.ledger.revocations;
+    const [revocation] = lib.auth.ledger.revocations;
     assert.ok(revocation, 'a revocation was made');
     assert.equal(revocation.token, refreshToken);
     assert.equal(revocation.clientAuth, 'none');
-    assert.equal(revocation.client_id, auth.publicClientId);
+    assert.equal(revocation.client_id, lib.auth.publicClientId);
     assert.equal(revocation.status, 200);
   });
 
   it('a confidential client with a secret still authenticates with it (header and body)', async () => {
-    const credentials = { clientId: auth.clientId, clientSecret: auth.clientSecret };
+    const credentials = { clientId: lib.auth.clientId, clientSecret: lib.auth.clientSecret };
     for (const clientAuth of ['header', 'body'] as const) {
-      auth.reset();
+      lib.auth.reset();
       const { oauth2 } = await connect({ clientAuth }, credentials);
       await logIn(oauth2);
       await oauth2.revoke();
-      const [login] = auth.ledger.tokenRequests;
+      const [login] = lib.auth.ledger.tokenRequests;
       assert.ok(login, 'a token request was made');
       assert.equal(login.clientAuth, clientAuth);
       assert.equal(login.status, 200);
       assert.deepEqual(
-        auth.ledger.revocations.map((entry) => [entry.clientAuth, entry.status]),
+        lib.auth.ledger.revocations.map((entry) => [entry.clientAuth, entry.status]),
         [
           [clientAuth, 200],
           [clientAuth, 200],
@@ -146,10 +116,10 @@ describe('oauth2: a public client (no client secret)', function () {
   });
 
   it('the test token endpoint refuses Basic base64("id:") with invalid_request, as a standards-following provider does', async () => {
-    const response = await fetch(auth.tokenUrl, {
+    const response = await fetch(lib.auth.tokenUrl, {
       method: 'POST',
       headers: {
-        authorization: `Basic ${Buffer.from(`${auth.publicClientId}:`).toString('base64')}`,
+        authorization: `Basic ${Buffer.from(`${lib.auth.publicClientId}:`).toString('base64')}`,
         'content-type': 'application/x-www-form-urlencoded',
       },
       body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
@@ -160,7 +130,7 @@ describe('oauth2: a public client (no client secret)', function () {
 
   it('an unknown clientAuth is ERR_CONFIG when the connection is created', async () => {
     await assert.rejects(
-      connect({ clientAuth: 'tls_client_auth' as never }, { clientId: auth.publicClientId }),
+      connect({ clientAuth: 'tls_client_auth' as never }, { clientId: lib.auth.publicClientId }),
       (err: { code?: string; message?: string }) => err.code === 'ERR_CONFIG' && /clientAuth/.test(err.message ?? ''),
     );
   });

@@ -9,18 +9,12 @@
  *   state, and sharing resumes when Redis is back.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { installPackage, startEditorServer } from '../support/editor/node-red-editor';
+import { deploy, startNodeRedChild, valueRoute, type FlowNode, type NodeRedChild } from '../support/node-red-child';
 import { requirePeer } from '../support/peers/debian-peers';
 import { startRedis, type RedisServer } from '../support/peers/redis';
 import { startRotatingTokenEndpoint, type RotatingTokenEndpoint } from './rotating-token-endpoint';
-
-type NodeRed = { url: string; stop: () => Promise<void> };
-type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 const INSTANCES = 3;
 const TOKEN_LIFETIME_S = 6;
@@ -62,46 +56,6 @@ async function startApi(endpoint: RotatingTokenEndpoint) {
 }
 
 function flows(apiUrl: string, tokenUrl: string, refreshToken: string): FlowNode[] {
-  const ask = (id: string, connection: string, url: string, requestPath: string): FlowNode[] => [
-    { id: `${id}-in`, type: 'http in', z: 'tab', url, method: 'get', wires: [[id]] },
-    {
-      id,
-      type: 'execute-rest-scalar',
-      z: 'tab',
-      connection,
-      method: 'GET',
-      path: requestPath,
-      valuePath: '$.value',
-      wires: [[`${id}-plain`]],
-    },
-    // The API's response headers (content-length…) are not this answer's.
-    {
-      id: `${id}-plain`,
-      type: 'change',
-      z: 'tab',
-      rules: [{ t: 'delete', p: 'headers', pt: 'msg' }],
-      wires: [[`${id}-reply`]],
-    },
-    {
-      id: `${id}-caught`,
-      type: 'catch',
-      z: 'tab',
-      scope: [id],
-      uncaught: false,
-      wires: [[`${id}-failed`]],
-    },
-    {
-      id: `${id}-failed`,
-      type: 'change',
-      z: 'tab',
-      rules: [
-        { t: 'set', p: 'payload', pt: 'msg', to: 'error', tot: 'msg' },
-        { t: 'set', p: 'statusCode', pt: 'msg', to: '502', tot: 'num' },
-      ],
-      wires: [[`${id}-plain`]],
-    },
-    { id: `${id}-reply`, type: 'http response', z: 'tab', statusCode: '', headers: {} },
-  ];
   return [
     { id: 'tab', type: 'tab', label: 'several instances' },
     {
@@ -129,8 +83,8 @@ function flows(apiUrl: string, tokenUrl: string, refreshToken: string): FlowNode
       timeout: 30000,
       retries: 0,
     },
-    ...ask('call', 'conn-oauth', '/call', '/data'),
-    ...ask('limited', 'conn-limited', '/limited', '/limited'),
+    ...valueRoute({ id: 'call', connection: 'conn-oauth', path: '/data', valuePath: '$.value' }),
+    ...valueRoute({ id: 'limited', connection: 'conn-limited', path: '/limited', valuePath: '$.value' }),
     // What the nodes show in their status, for the test to read: GET /api/statuses.
     { id: 'watch-status', type: 'status', z: 'tab', scope: ['call', 'limited'], wires: [['keep-status']] },
     {
@@ -154,17 +108,8 @@ function flows(apiUrl: string, tokenUrl: string, refreshToken: string): FlowNode
   ];
 }
 
-async function deploy(nodeRed: NodeRed, config: FlowNode[]): Promise<void> {
-  const response = await fetch(new URL('flows', nodeRed.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },
-    body: JSON.stringify({ flows: config }),
-  });
-  assert.equal(response.status, 200, `deploy: ${await response.text()}`);
-}
-
 /** One message into an instance's flow: the http-in node's answer. */
-async function call(nodeRed: NodeRed, route: string): Promise<{ status: number; body: string }> {
+async function call(nodeRed: NodeRedChild, route: string): Promise<{ status: number; body: string }> {
   try {
     const response = await fetch(new URL(`api${route}`, nodeRed.url));
     return { status: response.status, body: await response.text() };
@@ -174,7 +119,7 @@ async function call(nodeRed: NodeRed, route: string): Promise<{ status: number; 
 }
 
 /** Until the flow answers (a deploy answers before the nodes have started). */
-async function ready(nodeRed: NodeRed): Promise<void> {
+async function ready(nodeRed: NodeRedChild): Promise<void> {
   const deadline = Date.now() + 15000;
   while ((await call(nodeRed, '/statuses')).status !== 200) {
     if (Date.now() > deadline) throw new Error('the deployed flow did not start');
@@ -182,12 +127,12 @@ async function ready(nodeRed: NodeRed): Promise<void> {
   }
 }
 
-async function statuses(nodeRed: NodeRed): Promise<string[]> {
+async function statuses(nodeRed: NodeRedChild): Promise<string[]> {
   return JSON.parse((await call(nodeRed, '/statuses')).body) as string[];
 }
 
 /** `perSecond` messages per second into each instance for `ms`; resolves with every answer. */
-async function load(nodeReds: NodeRed[], route: string, perSecond: number, ms: number) {
+async function load(nodeReds: NodeRedChild[], route: string, perSecond: number, ms: number) {
   const answers: Promise<{ status: number; body: string }>[] = [];
   const count = Math.round((perSecond * ms) / 1000);
   for (let i = 0; i < count; i++) {
@@ -226,8 +171,7 @@ describe('shared store: three Node-RED instances, one connection (redis-server, 
   let redis: RedisServer | undefined;
   let endpoint: RotatingTokenEndpoint | undefined;
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
-  const nodeReds: NodeRed[] = [];
-  const userDirs: string[] = [];
+  const nodeReds: NodeRedChild[] = [];
 
   before(async function () {
     requirePeer(this, 'redis');
@@ -235,21 +179,15 @@ describe('shared store: three Node-RED instances, one connection (redis-server, 
     endpoint = await startRotatingTokenEndpoint({ delayMs: 50, expiresInSeconds: TOKEN_LIFETIME_S });
     api = await startApi(endpoint);
     const settings = { restConnection: { store: { type: 'redis', url: redis.url, keyPrefix: 'several:' } } };
-    for (let i = 0; i < INSTANCES; i++) {
-      const userDir = fs.mkdtempSync(path.join(os.tmpdir(), `rest-several-${i}-`));
-      userDirs.push(userDir);
-      installPackage(userDir);
-    }
     // One after the other: each one started is in the list, so after() stops it whatever happens next.
-    for (const dir of userDirs) nodeReds.push(await startEditorServer(dir, settings));
+    for (let i = 0; i < INSTANCES; i++) nodeReds.push(await startNodeRedChild(`several-${i}`, settings));
     const config = flows(api.url, endpoint.url, endpoint.issue());
     await Promise.all(nodeReds.map((nodeRed) => deploy(nodeRed, config)));
     await Promise.all(nodeReds.map(ready));
   });
 
   after(async () => {
-    await Promise.all(nodeReds.map((nodeRed) => nodeRed.stop()));
-    for (const dir of userDirs) fs.rmSync(dir, { recursive: true, force: true });
+    await Promise.all(nodeReds.map((nodeRed) => nodeRed.close()));
     await api?.close();
     await endpoint?.close();
     await redis?.close();

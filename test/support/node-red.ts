@@ -198,6 +198,8 @@ interface FlowParts {
   node?: object;
   type?: string;
   extra?: object[];
+  /** The ids of the connection and the query node (admin routes name the connection by id). */
+  ids?: { connection?: string; node?: string };
 }
 
 /**
@@ -209,11 +211,12 @@ export function flowWith({
   node = {},
   type = 'execute-rest-grid',
   extra = [],
+  ids: { connection: connectionId = 'restConn', node: nodeId = 'restNode' } = {},
 }: FlowParts = {}): object[] {
   return [
     { id: 'tab', type: 'tab', label: 'test' },
-    { id: 'restConn', type: 'rest-connection', z: 'tab', name: 'api', authType: 'none', ...connection },
-    { id: 'restNode', type, z: 'tab', connection: 'restConn', wires: [['out']], ...node },
+    { id: connectionId, type: 'rest-connection', z: 'tab', name: 'api', authType: 'none', ...connection },
+    { id: nodeId, type, z: 'tab', connection: connectionId, wires: [['out']], ...node },
     { id: 'out', type: 'helper', z: 'tab' },
     { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: 'tab' },

@@ -77,3 +77,18 @@ export async function startProtectedApi(
     },
   };
 }
+
+/**
+ * A client-credentials connection from `auth`'s token endpoint to `api`, as most OAuth2 tests
+ * start one: no retries, a 3 s timeout. Spread it into the connection's properties or node.
+ */
+export function clientCredentialsConnection(auth: Pick<AuthServer, 'tokenUrl'>, api: Pick<ProtectedApi, 'url'>) {
+  return {
+    baseUrl: api.url,
+    authType: 'oauth2',
+    oauth2Grant: 'client_credentials',
+    tokenUrl: auth.tokenUrl,
+    timeout: 3000,
+    retries: 0,
+  } as const;
+}

@@ -12,14 +12,18 @@ import { assertNoSecret } from '../support/secret-scan';
 import { loadGot } from '../../lib/http/load-got';
 import { Transport } from '../../lib/transport';
 import type { TransportOptions, TransportSettings } from '../../lib/transport/settings';
-import { get, transportSettings } from './transport-support';
+import {
+  assertCredentialsRefused,
+  get,
+  PROXY_PASSWORD,
+  PROXY_USER,
+  proxiedSettings,
+  transportSettings,
+} from './transport-support';
 import { getTestPki, type TestPki } from '../support/peers/tls-material';
 import { startServer, type LoopbackServer } from '../support/loopback-server';
 import { startProxy, type LoopbackProxy } from '../support/proxy-chain-server';
 import { freePort as unusedPort } from '../support/peers/free-port';
-
-const PROXY_USER = 'alice';
-const PROXY_PASSWORD = 'pr0xy-s3cret-pa55';
 
 describe('transport: proxy', function () {
   let certs: TestPki;
@@ -36,14 +40,9 @@ describe('transport: proxy', function () {
   }
 
   function viaProxy(overrides: Partial<TransportSettings> = {}): Transport {
-    return open({
-      useProxy: true,
-      proxyUrl: proxy.url,
-      proxyUsername: PROXY_USER,
-      proxyPassword: PROXY_PASSWORD,
-      caCert: certs.ca.cert,
-      ...overrides,
-    });
+    const transport = new Transport(proxiedSettings(proxy.url, certs.ca.cert, overrides));
+    transports.push(transport);
+    return transport;
   }
 
   before(async function () {
@@ -155,29 +154,14 @@ describe('transport: proxy', function () {
     );
   });
 
-  it('fails with ERR_PROXY 407 when the proxy refuses the password (HTTPS target)', async function () {
-    const transport = viaProxy({ proxyPassword: 'wrong-password-123' });
-    await assert.rejects(get(transport, `${httpsApi.url}/x`), (err: RestError) => {
-      assert.equal(err.code, 'ERR_PROXY');
-      assert.equal(err.statusCode, 407);
-      assert.match(err.message, /proxy .* refused the credentials/);
-      assertNoSecret(err, ['wrong-password-123', PROXY_PASSWORD]);
-      return true;
+  for (const target of ['HTTPS', 'HTTP'] as const) {
+    it(`fails with ERR_PROXY 407 when the proxy refuses the password (${target} target)`, async function () {
+      const api = target === 'HTTPS' ? httpsApi : httpApi;
+      const transport = viaProxy({ proxyPassword: 'wrong-password-123' });
+      await assertCredentialsRefused(get(transport, `${api.url}/x`), ['wrong-password-123', PROXY_PASSWORD]);
+      assert.equal(api.requests.length, 0);
     });
-    assert.equal(httpsApi.requests.length, 0);
-  });
-
-  it('fails with ERR_PROXY 407 when the proxy refuses the password (HTTP target)', async function () {
-    const transport = viaProxy({ proxyPassword: 'wrong-password-123' });
-    await assert.rejects(get(transport, `${httpApi.url}/x`), (err: RestError) => {
-      assert.equal(err.code, 'ERR_PROXY');
-      assert.equal(err.statusCode, 407);
-      assert.match(err.message, /refused the credentials/);
-      assertNoSecret(err, ['wrong-password-123']);
-      return true;
-    });
-    assert.equal(httpApi.requests.length, 0);
-  });
+  }
 
   it('says credentials are needed when none are configured', async function () {
     const transport = viaProxy({ proxyUsername: '', proxyPassword: '' });
@@ -428,17 +412,7 @@ describe('transport: HTTPS proxy', function () {
   });
 
   function open(overrides: Partial<TransportSettings> = {}): Transport {
-    const transport = new Transport(
-      transportSettings({
-        useProxy: true,
-        proxyAuthScheme: 'basic',
-        proxyUrl: `https://localhost:${tlsProxy.port}`,
-        proxyUsername: PROXY_USER,
-        proxyPassword: PROXY_PASSWORD,
-        caCert: certs.ca.cert,
-        ...overrides,
-      }),
-    );
+    const transport = new Transport(proxiedSettings(`https://localhost:${tlsProxy.port}`, certs.ca.cert, overrides));
     transports.push(transport);
     return transport;
   }

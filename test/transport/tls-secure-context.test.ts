@@ -87,6 +87,20 @@ describe('transport: HTTPS with a private CA and mutual TLS', function () {
     return created;
   }
 
+  /** Client credentials against the token endpoint of the same server, over mutual TLS. */
+  function mutualOAuth2Client() {
+    return client(
+      {
+        caCert: pki.ca.cert,
+        clientCert: pki.client.cert,
+        clientKey: pki.client.key,
+        clientId: 'id',
+        clientSecret: 's',
+      },
+      { authType: 'oauth2', oauth2Grant: 'client_credentials', tokenUrl: `${api.url}/token` },
+    );
+  }
+
   type Who = { authorized: boolean; client: string | null; authorization?: string };
   async function who(created: RestClient): Promise<Who> {
     const response = await created.request({ method: 'GET', path: '/who' });
@@ -94,8 +108,25 @@ describe('transport: HTTPS with a private CA and mutual TLS', function () {
     return JSON.parse(response.body.toString('utf8')) as Who;
   }
 
-  it('trusts the server certificate when caCert is the private CA', async () => {
-    assert.deepEqual(await who(await client({ caCert: pki.ca.cert })), { authorized: false, client: null });
+  it("adds the CA to Node's public roots instead of replacing them", async () => {
+    // What the connection's one secure context is built from is the CA list: watch it being built.
+    const original = tls.createSecureContext;
+    const built: (tls.SecureContextOptions | undefined)[] = [];
+    (tls as { createSecureContext: typeof tls.createSecureContext }).createSecureContext = (options) => {
+      built.push(options);
+      return original(options);
+    };
+    try {
+      await client({ caCert: pki.ca.cert });
+    } finally {
+      (tls as { createSecureContext: typeof tls.createSecureContext }).createSecureContext = original;
+    }
+    assert.ok(built.length > 0, 'a secure context was built when the connection was created');
+    for (const options of built) {
+      const ca = options?.ca as string[];
+      assert.equal(ca.length, tls.rootCertificates.length + 1);
+      assert.equal(ca.at(-1), pki.ca.cert);
+    }
   });
 
   it('without caCert the request fails with ERR_TLS: the certificate is not trusted', async () => {
@@ -141,16 +172,7 @@ describe('transport: HTTPS with a private CA and mutual TLS', function () {
   });
 
   it('OAuth2 token requests go through the same agents: private CA and client certificate', async () => {
-    const created = await client(
-      {
-        caCert: pki.ca.cert,
-        clientCert: pki.client.cert,
-        clientKey: pki.client.key,
-        clientId: 'id',
-        clientSecret: 's',
-      },
-      { authType: 'oauth2', oauth2Grant: 'client_credentials', tokenUrl: `${api.url}/token` },
-    );
+    const created = await mutualOAuth2Client();
     assert.deepEqual(await who(created), {
       authorized: true,
       client: 'rest-client',
@@ -159,16 +181,7 @@ describe('transport: HTTPS with a private CA and mutual TLS', function () {
   });
 
   it('builds the secure context when the connection is created, never per socket', async () => {
-    const created = await client(
-      {
-        caCert: pki.ca.cert,
-        clientCert: pki.client.cert,
-        clientKey: pki.client.key,
-        clientId: 'id',
-        clientSecret: 's',
-      },
-      { authType: 'oauth2', oauth2Grant: 'client_credentials', tokenUrl: `${api.url}/token` },
-    );
+    const created = await mutualOAuth2Client();
     const original = tls.createSecureContext;
     let built = 0;
     const counting = (options?: tls.SecureContextOptions) => {
