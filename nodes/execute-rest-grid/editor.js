@@ -8,16 +8,19 @@
   'use strict';
   var DEFINITIONS = __DEFINITIONS__;
   var NUMBER_FIELDS = ['pageSize', 'maxPages'];
-  var COLUMNS = {
-    nameClass: 'rest-col-name',
-    namePlaceholder: 'column name',
-    nameWidth: '35%',
-    valueClass: 'rest-col-path',
-    valuePlaceholder: 'JSONPath on the row, e.g. $.address.city',
-    valueWidth: '65%',
-    key: 'path',
-    trimValue: true,
-  };
+  /** The columns list: {name, path} rows, with the placeholders of the node's catalog. */
+  function columnsList(node) {
+    return {
+      nameClass: 'rest-col-name',
+      namePlaceholder: node._('execute-rest-grid.placeholder.columnName'),
+      nameWidth: '35%',
+      valueClass: 'rest-col-path',
+      valuePlaceholder: node._('execute-rest-grid.placeholder.columnPath'),
+      valueWidth: '65%',
+      key: 'path',
+      trimValue: true,
+    };
+  }
   // which paging fields each mode uses; every mode sends the page size (when its parameter is
   // set) on the first request, and nextUrl / linkHeader then follow the API's links
   var PAGING_FIELDS = {
@@ -33,7 +36,6 @@
     definitions: DEFINITIONS,
     prefix: 'rest-grid',
     icon: 'rest-grid.svg',
-    paletteLabel: 'rest grid',
     validators: {
       rowsPath: RestEditor.validJsonPath,
       nextPath: RestEditor.validJsonPath,
@@ -42,7 +44,7 @@
       batchSize: RestEditor.validWholeNumber(1),
     },
     prepare: function (node) {
-      RestEditor.pairList('rest-grid-columns', node.columns, COLUMNS);
+      RestEditor.pairList('rest-grid-columns', node.columns, columnsList(node));
 
       function updatePaging() {
         var used = PAGING_FIELDS[$('#node-input-paging').val()] || [];
@@ -63,7 +65,7 @@
       RestEditor.showNumbers(node, NUMBER_FIELDS, 'rest-grid-', DEFINITIONS);
     },
     save: function (node) {
-      node.columns = RestEditor.readPairList('rest-grid-columns', COLUMNS);
+      node.columns = RestEditor.readPairList('rest-grid-columns', columnsList(node));
       RestEditor.saveNumbers(node, NUMBER_FIELDS, 'rest-grid-');
     },
   });

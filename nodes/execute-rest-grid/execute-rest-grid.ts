@@ -21,8 +21,10 @@ import { envLookup } from '../shared/env';
 import { readSettings } from '../shared/read-settings';
 import type { Message } from '../shared/message';
 import { RowMessages } from './row-messages';
+import { translator, type Translate } from '../shared/translate';
 
 export = function registerExecuteRestGrid(RED: NodeAPI): void {
+  const _ = translator(RED, 'execute-rest-grid');
   function ExecuteRestGrid(this: Node, config: NodeDef & Partial<GridProperties>): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -30,7 +32,7 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
     const outputProperty = props.outputProperty || 'payload';
     let compiled: { extractor: RowExtractor; plan: PagingPlan } | RestError;
     try {
-      checkBatchSize(props.batchSize);
+      checkBatchSize(props.batchSize, _);
       compiled = { extractor: new RowExtractor(props), plan: new PagingPlan(props) };
     } catch (err) {
       // Reported on each message (so a catch node sees it) and in the status now.
@@ -57,9 +59,9 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
             await new Promise<void>((resolve) => setImmediate(resolve));
           }
         } catch (err) {
-          throw afterRowsSent(err, sent, msg);
+          throw afterRowsSent(err, sent, msg, _);
         }
-        return statusText(last?.statusCode, sent.rows);
+        return statusText(last?.statusCode, sent.rows, _);
       }
       const fetchPage = (page: PageRequest) => client.request(pageRequest(request, page));
       const collected = await collectRows(pages(plan, fetchPage, table, warn));
@@ -70,7 +72,7 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
       if (columns) msg.columns = columns;
       RED.util.setMessageProperty(msg, outputProperty, collected.rows, true);
       send(msg);
-      return statusText(last?.statusCode, collected.rows.length);
+      return statusText(last?.statusCode, collected.rows.length, _);
     });
     if (compiled instanceof RestError) showConfigError(node, compiled);
   }
@@ -97,30 +99,33 @@ function splitSource(
   }>;
 }
 
-function statusText(statusCode: number | undefined, rowCount: number): string {
-  return `${statusCode ?? ''} · ${rowCount} row${rowCount === 1 ? '' : 's'}`;
+function statusText(statusCode: number | undefined, rowCount: number, _: Translate): string {
+  const status = statusCode ?? '';
+  return rowCount === 1
+    ? _('execute-rest-grid.status.oneRow', { status })
+    : _('execute-rest-grid.status.rows', { status, count: rowCount });
 }
 
 /** A failure after some rows went out: the error says how many, and so does msg.rowCount. */
-function afterRowsSent(err: unknown, sent: { rows: number; messages: number }, msg: Message): unknown {
+function afterRowsSent(err: unknown, sent: { rows: number; messages: number }, msg: Message, _: Translate): unknown {
   if (sent.messages === 0 || !isRestError(err)) return err;
   msg.rowCount = sent.rows;
-  const rows = `${sent.rows} row${sent.rows === 1 ? '' : 's'}`;
-  const messages = `${sent.messages} message${sent.messages === 1 ? ' was' : 's were'}`;
+  const rows =
+    sent.rows === 1 ? _('execute-rest-grid.message.oneRow') : _('execute-rest-grid.message.rows', { count: sent.rows });
+  const messages =
+    sent.messages === 1
+      ? _('execute-rest-grid.message.oneMessageWas')
+      : _('execute-rest-grid.message.messagesWere', { count: sent.messages });
   return new RestError(
     err.code,
-    `${err.message} ${rows} in ${messages} sent before the failure; the last of them has no ` +
-      'msg.parts.count, so a join node does not complete.',
+    _('execute-rest-grid.message.rowsSentBeforeFailure', { message: err.message, rows, messages }),
     { ...err, cause: err },
   );
 }
 
-function checkBatchSize(batchSize: number): void {
+function checkBatchSize(batchSize: number, _: Translate): void {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RestError(
-      'ERR_CONFIG',
-      `batchSize must be a whole number of at least 1, not ${JSON.stringify(batchSize)}`,
-    );
+    throw new RestError('ERR_CONFIG', _('execute-rest-grid.message.batchSize', { value: JSON.stringify(batchSize) }));
   }
 }
 

@@ -10,7 +10,6 @@
     definitions: __DEFINITIONS__,
     prefix: 'rest-scalar',
     icon: 'rest-scalar.svg',
-    paletteLabel: 'rest scalar',
     validators: { valuePath: RestEditor.validJsonPath },
     prepare: function () {
       function updateMissing() {

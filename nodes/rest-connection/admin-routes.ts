@@ -12,6 +12,7 @@ import { createCodeVerifier, createState, PendingAuthorizations } from '../../li
 import { discoverEndpoints } from '../../lib/oauth2/discovery';
 import { needsAnyPermission } from './admin-permission';
 import type { RestConnectionNode } from '../shared/connection-node';
+import { translator } from '../shared/translate';
 
 const DISCOVERY_TIMEOUT_MS = 15000;
 
@@ -21,6 +22,8 @@ const pendingLogins = new PendingAuthorizations();
 export function registerAdminRoutes(RED: NodeAPI): void {
   const admin = RED.httpAdmin;
   const canWrite = needsAnyPermission(RED);
+  const _ = translator(RED, 'rest-connection');
+  const page = (key: string) => `rest-connection.message.callback.${key}`;
 
   admin.get('/rest-connection/discover', canWrite, (req: Request, res: Response) => {
     const url = typeof req.query.url === 'string' ? req.query.url : '';
@@ -66,26 +69,24 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     const query = req.query as Record<string, unknown>;
     const login = pendingLogins.take(typeof query.state === 'string' ? query.state : undefined);
     if (!login) {
-      return sendPage(
-        res,
-        400,
-        'Authorization failed',
-        'This login is unknown or expired. Start it again from the connection.',
-      );
+      return sendPage(res, 400, _(page('unknownTitle')), _(page('unknown')));
     }
     if (typeof query.error === 'string') {
-      const description = typeof query.error_description === 'string' ? `: ${query.error_description}` : '';
-      return sendPage(res, 400, 'Authorization refused', `The provider answered ${query.error}${description}.`);
+      const text =
+        typeof query.error_description === 'string'
+          ? _(page('refusedWithDescription'), { error: query.error, description: query.error_description })
+          : _(page('refused'), { error: query.error });
+      return sendPage(res, 400, _(page('refusedTitle')), text);
     }
     if (typeof query.code !== 'string' || !query.code) {
-      return sendPage(res, 400, 'Authorization failed', 'The provider sent no authorization code.');
+      return sendPage(res, 400, _(page('failedTitle')), _(page('noCode')));
     }
     try {
       const auth = await oauth2Of(RED, login.connectionId);
       await auth.completeAuthorization(query.code, login.redirectUri, login.codeVerifier);
-      sendPage(res, 200, 'Authorized', 'The connection is authorized. You can close this window.');
+      sendPage(res, 200, _(page('authorizedTitle')), _(page('authorized')));
     } catch (err) {
-      sendPage(res, 502, 'Authorization failed', safeError(err).message);
+      sendPage(res, 502, _(page('failedTitle')), safeError(err).message);
     }
   });
 

@@ -48,13 +48,16 @@
     defaults[k].validate = RestEditor.validNameValueList;
   });
 
-  /** The connection's {name, value} lists: headers, query parameters, cookies, token parameters. */
-  function nameValueList(namePlaceholder) {
+  /**
+   * The connection's {name, value} lists: headers, query parameters, cookies, token parameters;
+   * `placeholder` is the name cell's key under rest-connection.placeholder in the catalog.
+   */
+  function nameValueList(node, placeholder) {
     return {
       nameClass: 'rc-nv-name',
       valueClass: 'rc-nv-value',
-      namePlaceholder: namePlaceholder,
-      valuePlaceholder: 'value',
+      namePlaceholder: placeholder ? node._('rest-connection.placeholder.' + placeholder) : '',
+      valuePlaceholder: node._('rest-connection.placeholder.value'),
       nameWidth: '40%',
       valueWidth: '60%',
       minHeight: '90px',
@@ -63,14 +66,14 @@
 
   /** A PEM credential: a hidden input Node-RED stores, filled by file upload or paste. */
   // A binary field (PKCS#12) keeps the uploaded file as base64; a pasted value is base64 already.
-  function pemField(cred, hasValue) {
+  function pemField(node, cred, hasValue) {
     var data = $('#node-config-input-' + cred);
     var status = $('#rc-' + cred + '-status');
     var paste = $('#rc-' + cred + '-paste');
-    function show(text) {
-      status.text(text);
+    function show(state, substitutions) {
+      status.text(node._('rest-connection.message.pem.' + state, substitutions));
     }
-    show(hasValue ? 'stored (hidden)' : 'none');
+    show(hasValue ? 'stored' : 'none');
     $('#rc-' + cred + '-file').on('change', function () {
       var file = this.files && this.files[0];
       if (!file) return;
@@ -79,7 +82,7 @@
       reader.onload = function (e) {
         var result = String(e.target.result);
         data.val(binary ? result.slice(result.indexOf(',') + 1) : result).trigger('change');
-        show('loaded from ' + file.name);
+        show('loaded', { file: file.name });
       };
       if (binary) reader.readAsDataURL(file);
       else reader.readAsText(file, 'UTF-8');
@@ -139,7 +142,7 @@
         '    <label>' + label + '</label>',
         '    <button type="button" class="red-ui-button" id="' +
           id +
-          '-upload"><i class="fa fa-upload"></i> Upload</button>',
+          '-upload"><i class="fa fa-upload"></i> <span data-i18n="rest-connection.label.upload"></span></button>',
         '    <input class="hide" type="file" id="' +
           id +
           '-file" accept="' +
@@ -149,8 +152,10 @@
           '>',
         '    <button type="button" class="red-ui-button" id="' +
           id +
-          '-paste-button"><i class="fa fa-paste"></i> Paste</button>',
-        '    <button type="button" class="red-ui-button" id="' + id + '-clear"><i class="fa fa-times"></i></button>',
+          '-paste-button"><i class="fa fa-paste"></i> <span data-i18n="rest-connection.label.paste"></span></button>',
+        '    <button type="button" class="red-ui-button" id="' +
+          id +
+          '-clear" data-i18n="[title]rest-connection.tooltip.clear"><i class="fa fa-times"></i></button>',
         '    <span class="rc-pem-status" id="' + id + '-status"></span>',
         '    <input type="hidden" id="node-config-input-' + cred + '">',
         '    <textarea class="rc-pem-paste" id="' +
@@ -189,8 +194,11 @@
     icon: 'rest-connection.svg',
     defaults: defaults,
     credentials: RestEditor.credentialsOf(DEF),
+    paletteLabel: function () {
+      return this._('rest-connection.label.paletteLabel');
+    },
     label: function () {
-      return this.name || this.baseUrl || 'rest-connection';
+      return this.name || this.baseUrl || this._('rest-connection.label.paletteLabel');
     },
     oneditprepare: function () {
       var node = this;
@@ -201,15 +209,8 @@
           $('#' + tab.id).show();
         },
       });
-      [
-        ['rc-tab-connection', 'Connection'],
-        ['rc-tab-auth', 'Authentication'],
-        ['rc-tab-params', 'Headers'],
-        ['rc-tab-proxy', 'Proxy'],
-        ['rc-tab-tls', 'TLS'],
-        ['rc-tab-limits', 'Timeouts & limits'],
-      ].forEach(function (t) {
-        tabs.addTab({ id: t[0], label: t[1] });
+      ['connection', 'auth', 'params', 'proxy', 'tls', 'limits'].forEach(function (tab) {
+        tabs.addTab({ id: 'rc-tab-' + tab, label: node._('rest-connection.tab.' + tab) });
       });
       setTimeout(function () {
         tabs.resize();
@@ -262,11 +263,7 @@
         $('#rc-redirectUri-warning')
           .text(
             differs
-              ? 'Node-RED sends ' +
-                  serverUri +
-                  ' as the redirect URI, not ' +
-                  editorRedirectUri +
-                  " as this editor's address suggests: register the one Node-RED sends."
+              ? node._('rest-connection.message.redirectUriDiffers', { server: serverUri, editor: editorRedirectUri })
               : '',
           )
           .toggle(differs);
@@ -280,6 +277,13 @@
       function adminUrl(action) {
         return 'rest-connection/' + encodeURIComponent(node.id) + '/' + action;
       }
+      /** Shows the catalog text `rest-connection.message.<key>` (its `__error__` from `xhr`) in `target`. */
+      function showMessage(target, ok, key, substitutions) {
+        showResult(target, ok, node._('rest-connection.message.' + key, substitutions));
+      }
+      function showFailure(target, key, xhr) {
+        showMessage(target, false, key, { error: errorText(xhr) });
+      }
       function showResult(target, ok, text) {
         $(target)
           .text(text)
@@ -289,16 +293,16 @@
         var body = xhr.responseJSON;
         if (body && body.error)
           return (body.error.code ? body.error.code + ': ' : '') + (body.error.message || body.error);
-        return (body && body.message) || xhr.statusText || 'request failed';
+        return (body && body.message) || xhr.statusText || node._('rest-connection.message.requestFailed');
       }
 
       $('#rc-discover').on('click', function () {
         var url = $('#node-config-input-discoveryUrl').val().trim();
         if (!url) {
-          showResult('#rc-discover-result', false, 'Enter the discovery URL first');
+          showMessage('#rc-discover-result', false, 'enterDiscoveryUrl');
           return;
         }
-        showResult('#rc-discover-result', true, 'discovering...');
+        showMessage('#rc-discover-result', true, 'discovering');
         $.ajax({ url: 'rest-connection/discover', data: { url: url }, dataType: 'json' })
           .done(function (doc) {
             if (doc.token_endpoint) $('#node-config-input-tokenUrl').val(doc.token_endpoint).trigger('change');
@@ -306,10 +310,10 @@
               $('#node-config-input-authorizeUrl').val(doc.authorization_endpoint).trigger('change');
             if (doc.revocation_endpoint)
               $('#node-config-input-revokeUrl').val(doc.revocation_endpoint).trigger('change');
-            showResult('#rc-discover-result', true, 'endpoints filled from the discovery document');
+            showMessage('#rc-discover-result', true, 'discovered');
           })
           .fail(function (xhr) {
-            showResult('#rc-discover-result', false, 'Discovery failed: ' + errorText(xhr));
+            showFailure('#rc-discover-result', 'discoveryFailed', xhr);
           });
       });
       $('#rc-authorize').on('click', function () {
@@ -320,12 +324,12 @@
         $.ajax({ url: adminUrl('authorize'), data: { format: 'json' }, dataType: 'json' })
           .done(function (r) {
             if (login) login.location = r.url;
-            showResult('#rc-oauth-result', true, 'log in in the new window; the tokens are stored when it finishes');
+            showMessage('#rc-oauth-result', true, 'authorizeStarted');
             showServerRedirectUri(r.redirectUri);
           })
           .fail(function (xhr) {
             if (login) login.close();
-            showResult('#rc-oauth-result', false, 'Authorize failed: ' + errorText(xhr));
+            showFailure('#rc-oauth-result', 'authorizeFailed', xhr);
           });
       });
       // Device login: the user code, the link and a QR code of it (qrcode-generator, served from
@@ -339,11 +343,15 @@
               return;
             }
             var ok = status.state === 'authorized';
-            showResult('#rc-oauth-result', ok, ok ? 'logged in: tokens stored' : status.message || status.state);
+            showResult(
+              '#rc-oauth-result',
+              ok,
+              ok ? node._('rest-connection.message.deviceLoggedIn') : status.message || status.state,
+            );
             if (ok) $('#rc-device-login').hide();
           })
           .fail(function (xhr) {
-            showResult('#rc-oauth-result', false, 'Device login: ' + errorText(xhr));
+            showFailure('#rc-oauth-result', 'deviceLoginError', xhr);
           });
       }
       function drawQrCode(link) {
@@ -358,61 +366,66 @@
         $.ajax({ url: 'resources/@rest-nodes/node-red-rest-connection/qrcode.js', dataType: 'script', cache: true })
           .done(draw)
           .fail(function () {
-            target.text('(QR code unavailable: open the link instead)');
+            target.text(node._('rest-connection.message.qrUnavailable'));
           });
       }
       $('#rc-device').on('click', function () {
         if ($(this).prop('disabled')) return;
         clearTimeout(devicePoll);
-        showResult('#rc-oauth-result', true, 'asking for a code...');
+        showMessage('#rc-oauth-result', true, 'askingForCode');
         $.ajax({ url: adminUrl('device'), type: 'POST', dataType: 'json' })
           .done(function (r) {
             var link = r.verificationUriComplete || r.verificationUri;
             $('#rc-device-link').attr('href', link).text(r.verificationUri);
             $('#rc-device-code').text(r.userCode);
-            $('#rc-device-expiry').text('The code is valid for ' + Math.round(r.expiresIn / 60) + ' minutes.');
+            $('#rc-device-expiry').text(
+              node._('rest-connection.message.codeValidFor', { minutes: Math.round(r.expiresIn / 60) }),
+            );
             $('#rc-device-login').show();
             drawQrCode(link);
-            showResult('#rc-oauth-result', true, 'waiting for the login on the other device...');
+            showMessage('#rc-oauth-result', true, 'waitingForDevice');
             devicePoll = setTimeout(followDeviceLogin, 3000);
           })
           .fail(function (xhr) {
-            showResult('#rc-oauth-result', false, 'Device login failed: ' + errorText(xhr));
+            showFailure('#rc-oauth-result', 'deviceLoginFailed', xhr);
           });
       });
       $('#rc-revoke').on('click', function () {
         if ($(this).prop('disabled')) return;
         $.ajax({ url: adminUrl('revoke'), type: 'POST', dataType: 'json' })
           .done(function () {
-            showResult('#rc-oauth-result', true, 'tokens revoked and forgotten');
+            showMessage('#rc-oauth-result', true, 'revoked');
           })
           .fail(function (xhr) {
-            showResult('#rc-oauth-result', false, 'Revoke failed: ' + errorText(xhr));
+            showFailure('#rc-oauth-result', 'revokeFailed', xhr);
           });
       });
       $('#rc-test').on('click', function () {
         if ($(this).prop('disabled')) return;
-        showResult('#rc-test-result', true, 'testing...');
+        showMessage('#rc-test-result', true, 'testing');
         $.ajax({ url: adminUrl('test'), type: 'POST', dataType: 'json', contentType: 'application/json', data: '{}' })
           .done(function (r) {
             var parts = [];
-            if (r.statusCode !== undefined) parts.push('status ' + r.statusCode);
-            if (r.timeMs !== undefined) parts.push(r.timeMs + ' ms');
+            if (r.statusCode !== undefined)
+              parts.push(node._('rest-connection.message.testStatus', { status: r.statusCode }));
+            if (r.timeMs !== undefined) parts.push(node._('rest-connection.message.testTime', { ms: r.timeMs }));
             if (r.error) parts.push((r.error.code ? r.error.code + ': ' : '') + (r.error.message || r.error));
-            showResult('#rc-test-result', r.ok === true, (r.ok ? 'OK, ' : 'Failed, ') + parts.join(', '));
+            showMessage('#rc-test-result', r.ok === true, r.ok ? 'testOk' : 'testFailed', {
+              details: parts.join(', '),
+            });
           })
           .fail(function (xhr) {
-            showResult('#rc-test-result', false, 'Test failed: ' + errorText(xhr));
+            showFailure('#rc-test-result', 'testRequestFailed', xhr);
           });
       });
 
       // Lists of name/value pairs.
-      RestEditor.pairList('rc-headers', node.headers, nameValueList('header'));
-      RestEditor.pairList('rc-queryParams', node.queryParams, nameValueList('parameter'));
-      RestEditor.pairList('rc-cookies', node.cookies, nameValueList('cookie'));
-      RestEditor.pairList('rc-tokenParams', node.tokenParams, nameValueList('e.g. audience'));
-      RestEditor.pairList('rc-tokenHeaders', node.tokenHeaders, nameValueList('e.g. X-Tenant'));
-      RestEditor.pairList('rc-authorizeParams', node.authorizeParams, nameValueList('e.g. prompt'));
+      RestEditor.pairList('rc-headers', node.headers, nameValueList(node, 'header'));
+      RestEditor.pairList('rc-queryParams', node.queryParams, nameValueList(node, 'parameter'));
+      RestEditor.pairList('rc-cookies', node.cookies, nameValueList(node, 'cookie'));
+      RestEditor.pairList('rc-tokenParams', node.tokenParams, nameValueList(node, 'tokenParamName'));
+      RestEditor.pairList('rc-tokenHeaders', node.tokenHeaders, nameValueList(node, 'tokenHeaderName'));
+      RestEditor.pairList('rc-authorizeParams', node.authorizeParams, nameValueList(node, 'authorizeParamName'));
 
       // Proxy fields only matter when the proxy is used.
       function updateProxy() {
@@ -430,7 +443,7 @@
 
       var creds = node.credentials || {};
       ['caCert', 'clientCert', 'clientKey', 'pfx', 'jwtPrivateKey'].forEach(function (c) {
-        pemField(c, !!creds['has_' + c]);
+        pemField(node, c, !!creds['has_' + c]);
       });
 
       RestEditor.showNumbers(node, NUMBER_FIELDS, 'rc-', DEF);
@@ -438,7 +451,7 @@
     oneditsave: function () {
       var node = this;
       ['headers', 'queryParams', 'cookies', 'tokenParams', 'tokenHeaders', 'authorizeParams'].forEach(function (k) {
-        node[k] = RestEditor.readPairList('rc-' + k, nameValueList());
+        node[k] = RestEditor.readPairList('rc-' + k, nameValueList(node));
       });
       RestEditor.saveNumbers(node, NUMBER_FIELDS, 'rc-');
     },

@@ -16,8 +16,9 @@ var RestQueryEditor = (function () {
 
   /**
    * Registers a query node: `options.definitions` (from lib/definitions.ts), `prefix` (the node's
-   * element ids and classes, e.g. rest-grid), `icon`, `paletteLabel`, `validators` for its own
-   * properties, and its own `prepare(node)` / `save(node)` steps of the edit dialog.
+   * element ids and classes, e.g. rest-grid), `icon`, `validators` for its own properties, and
+   * its own `prepare(node)` / `save(node)` steps of the edit dialog. The palette label is the
+   * catalog's `<type>.label.paletteLabel`; Node-RED's help sidebar shows it as the help's title.
    */
   function registerQueryNode(type, options) {
     var defaults = RestEditor.defaultsOf(options.definitions);
@@ -35,7 +36,9 @@ var RestQueryEditor = (function () {
       inputs: 1,
       outputs: 1,
       icon: options.icon,
-      paletteLabel: options.paletteLabel,
+      paletteLabel: function () {
+        return this._(type + '.label.paletteLabel');
+      },
       label: function () {
         return label(this);
       },
@@ -62,7 +65,9 @@ var RestQueryEditor = (function () {
   }
 
   // The form rows both nodes show, as markup. `prefix` (rest-grid, rest-scalar) keeps each
-  // node's element ids and classes what they have always been.
+  // node's element ids and classes what they have always been. Texts are data-i18n keys of the
+  // shared catalog part nodes/shared/locales/<lang>/query-editor.json, which Node-RED fills in
+  // (with the node's namespace) when it builds the dialog.
   function formStyle(prefix) {
     var form = '.' + prefix + '-form';
     return [
@@ -83,15 +88,15 @@ var RestQueryEditor = (function () {
       return [
         formStyle(prefix),
         '<div class="form-row">',
-        '    <label for="node-input-name"><i class="fa fa-tag"></i> Name</label>',
-        '    <input type="text" id="node-input-name" placeholder="defaults to METHOD path">',
+        '    <label for="node-input-name"><i class="fa fa-tag"></i> <span data-i18n="query-editor.label.name"></span></label>',
+        '    <input type="text" id="node-input-name" data-i18n="[placeholder]query-editor.placeholder.name">',
         '</div>',
         '<div class="form-row">',
-        '    <label for="node-input-connection"><i class="fa fa-globe"></i> Connection</label>',
+        '    <label for="node-input-connection"><i class="fa fa-globe"></i> <span data-i18n="query-editor.label.connection"></span></label>',
         '    <input type="text" id="node-input-connection">',
         '</div>',
         '<div class="form-row">',
-        '    <label for="node-input-method"><i class="fa fa-tasks"></i> Method</label>',
+        '    <label for="node-input-method"><i class="fa fa-tasks"></i> <span data-i18n="query-editor.label.method"></span></label>',
         '    <select id="node-input-method">',
         '        <option value="GET">GET</option>',
         '        <option value="POST">POST</option>',
@@ -99,31 +104,30 @@ var RestQueryEditor = (function () {
         '        <option value="PATCH">PATCH</option>',
         '        <option value="DELETE">DELETE</option>',
         '        <option value="HEAD">HEAD</option>',
-        '        <option value="use">- set by msg.method -</option>',
+        '        <option value="use" data-i18n="query-editor.option.method.use"></option>',
         '    </select>',
         '</div>',
         '<div class="form-row">',
-        '    <label for="node-input-path"><i class="fa fa-link"></i> Path</label>',
-        '    <input type="text" id="node-input-path" placeholder="/users/{{payload.id}}">',
+        '    <label for="node-input-path"><i class="fa fa-link"></i> <span data-i18n="query-editor.label.path"></span></label>',
+        '    <input type="text" id="node-input-path" data-i18n="[placeholder]query-editor.placeholder.path">',
         '</div>',
-        '<div class="form-row rest-note">Appended to the connection\'s base URL. <code>{{payload.id}}</code> inserts ' +
-          'the URL-encoded <code>msg.payload.id</code>; <code>msg.path</code> overrides.</div>',
+        '<div class="form-row rest-note" data-i18n="[html]query-editor.note.path"></div>',
         '<div class="form-row rest-list-row">',
-        '    <label><i class="fa fa-question"></i> Query</label>',
+        '    <label><i class="fa fa-question"></i> <span data-i18n="query-editor.label.query"></span></label>',
         '    <ol id="' + prefix + '-query"></ol>',
         '</div>',
         '<div class="form-row rest-list-row">',
-        '    <label><i class="fa fa-list"></i> Headers</label>',
+        '    <label><i class="fa fa-list"></i> <span data-i18n="query-editor.label.headers"></span></label>',
         '    <ol id="' + prefix + '-headers"></ol>',
         '</div>',
         '<div class="form-row ' + prefix + '-body">',
-        '    <label for="node-input-bodyType"><i class="fa fa-file-text-o"></i> Body</label>',
+        '    <label for="node-input-bodyType"><i class="fa fa-file-text-o"></i> <span data-i18n="query-editor.label.body"></span></label>',
         '    <select id="node-input-bodyType">',
-        '        <option value="json">msg.payload as JSON</option>',
-        '        <option value="form">msg.payload as form (x-www-form-urlencoded)</option>',
-        '        <option value="multipart">msg.payload as multipart/form-data (files)</option>',
-        '        <option value="text">msg.payload as text</option>',
-        '        <option value="none">no body</option>',
+        '        <option value="json" data-i18n="query-editor.option.bodyType.json"></option>',
+        '        <option value="form" data-i18n="query-editor.option.bodyType.form"></option>',
+        '        <option value="multipart" data-i18n="query-editor.option.bodyType.multipart"></option>',
+        '        <option value="text" data-i18n="query-editor.option.bodyType.text"></option>',
+        '        <option value="none" data-i18n="query-editor.option.bodyType.none"></option>',
         '    </select>',
         '</div>',
       ].join('\n');
@@ -131,7 +135,7 @@ var RestQueryEditor = (function () {
     output: function () {
       return [
         '<div class="form-row" style="margin-top: 16px;">',
-        '    <label for="node-input-outputProperty"><i class="fa fa-sign-out"></i> Output to</label>',
+        '    <label for="node-input-outputProperty"><i class="fa fa-sign-out"></i> <span data-i18n="query-editor.label.outputProperty"></span></label>',
         '    <input type="text" id="node-input-outputProperty">',
         '</div>',
       ].join('\n');
@@ -170,8 +174,8 @@ var RestQueryEditor = (function () {
   /** oneditprepare for the shared rows: output property, query and header lists, Body only when a method sends one. */
   function prepareRequest(node, prefix) {
     $('#node-input-outputProperty').typedInput({ default: 'msg', types: ['msg'] });
-    RestEditor.pairList(prefix + '-query', node.query, typedListOptions('parameter'));
-    RestEditor.pairList(prefix + '-headers', node.headers, typedListOptions('header'));
+    RestEditor.pairList(prefix + '-query', node.query, typedListOptions(node._('query-editor.placeholder.parameter')));
+    RestEditor.pairList(prefix + '-headers', node.headers, typedListOptions(node._('query-editor.placeholder.header')));
 
     function updateBody() {
       $('.' + prefix + '-body').toggle(BODY_METHODS.indexOf($('#node-input-method').val()) !== -1);
