@@ -21,15 +21,15 @@
 //   (e.g. query-editor.json holds {"query-editor": {...}}): a shared file is merged into all three
 //   catalogs by dropping it in, with no change here. A shared file must hold exactly its own
 //   top-level key, and a key defined twice is a build error, so no part can override another.
-//   Keys are "<type or part>.<group>.<name>", groups: label, placeholder, tab, option, tooltip,
-//   status, message. Who looks them up:
-//   - editor.html: data-i18n="execute-rest-grid.label.rowsPath" (text),
-//     data-i18n="[placeholder]query-editor.placeholder.path" (attribute); Node-RED prefixes the
-//     node's namespace itself.
+//   Keys are "<type or part>.<group>.<name>", groups: label, placeholder, tab, option, note,
+//   tooltip, status, message; "__name__" in a text is a substitution. Who looks them up:
+//   - editor.html: data-i18n="execute-rest-grid.label.rowsPath" (text), "[html]<key>" (text with
+//     markup), "[placeholder]query-editor.placeholder.path" (attribute); Node-RED adds the node's
+//     namespace itself when it builds the dialog.
 //   - editor JS: this._('execute-rest-grid.label.x') in the node definition's functions, and
 //     node._('query-editor.message.y', { name: ... }) in shared code given the node being edited.
-//   - runtime: RED._('query-node.status.waiting', { count: 3 }) with the RED the node module was
-//     given (its namespace is the node's own); lib/ stays free of Node-RED and gets texts passed in.
+//   - runtime: translator(RED, type) of nodes/shared/translate.ts, i.e. RED._ with the node's
+//     namespace (en-US where no catalog is registered); lib/ stays free of Node-RED.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');

@@ -114,8 +114,8 @@ function afterRowsSent(err: unknown, sent: { rows: number; messages: number }, m
     sent.rows === 1 ? _('execute-rest-grid.message.oneRow') : _('execute-rest-grid.message.rows', { count: sent.rows });
   const messages =
     sent.messages === 1
-      ? _('execute-rest-grid.message.oneMessageWas')
-      : _('execute-rest-grid.message.messagesWere', { count: sent.messages });
+      ? _('execute-rest-grid.message.sentOneMessage')
+      : _('execute-rest-grid.message.sentMessages', { count: sent.messages });
   return new RestError(
     err.code,
     _('execute-rest-grid.message.rowsSentBeforeFailure', { message: err.message, rows, messages }),
