@@ -23,7 +23,6 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   const admin = RED.httpAdmin;
   const canWrite = needsAnyPermission(RED);
   const _ = translator(RED, 'rest-connection');
-  const page = (key: string) => `rest-connection.message.callback.${key}`;
 
   admin.get('/rest-connection/discover', canWrite, (req: Request, res: Response) => {
     const url = typeof req.query.url === 'string' ? req.query.url : '';
@@ -69,24 +68,42 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     const query = req.query as Record<string, unknown>;
     const login = pendingLogins.take(typeof query.state === 'string' ? query.state : undefined);
     if (!login) {
-      return sendPage(res, 400, _(page('unknownTitle')), _(page('unknown')));
+      return sendPage(
+        res,
+        400,
+        _('rest-connection.message.callback.unknownTitle'),
+        _('rest-connection.message.callback.unknown'),
+      );
     }
     if (typeof query.error === 'string') {
       const text =
         typeof query.error_description === 'string'
-          ? _(page('refusedWithDescription'), { error: query.error, description: query.error_description })
-          : _(page('refused'), { error: query.error });
-      return sendPage(res, 400, _(page('refusedTitle')), text);
+          ? _('rest-connection.message.callback.refusedWithDescription', {
+              error: query.error,
+              description: query.error_description,
+            })
+          : _('rest-connection.message.callback.refused', { error: query.error });
+      return sendPage(res, 400, _('rest-connection.message.callback.refusedTitle'), text);
     }
     if (typeof query.code !== 'string' || !query.code) {
-      return sendPage(res, 400, _(page('failedTitle')), _(page('noCode')));
+      return sendPage(
+        res,
+        400,
+        _('rest-connection.message.callback.failedTitle'),
+        _('rest-connection.message.callback.noCode'),
+      );
     }
     try {
       const auth = await oauth2Of(RED, login.connectionId);
       await auth.completeAuthorization(query.code, login.redirectUri, login.codeVerifier);
-      sendPage(res, 200, _(page('authorizedTitle')), _(page('authorized')));
+      sendPage(
+        res,
+        200,
+        _('rest-connection.message.callback.authorizedTitle'),
+        _('rest-connection.message.callback.authorized'),
+      );
     } catch (err) {
-      sendPage(res, 502, _(page('failedTitle')), safeError(err).message);
+      sendPage(res, 502, _('rest-connection.message.callback.failedTitle'), safeError(err).message);
     }
   });
 

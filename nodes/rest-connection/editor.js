@@ -50,13 +50,13 @@
 
   /**
    * The connection's {name, value} lists: headers, query parameters, cookies, token parameters;
-   * `placeholder` is the name cell's key under rest-connection.placeholder in the catalog.
+   * `placeholder` is the catalog key of the name cell's placeholder.
    */
   function nameValueList(node, placeholder) {
     return {
       nameClass: 'rc-nv-name',
       valueClass: 'rc-nv-value',
-      namePlaceholder: placeholder ? node._('rest-connection.placeholder.' + placeholder) : '',
+      namePlaceholder: placeholder ? node._(placeholder) : '',
       valuePlaceholder: node._('rest-connection.placeholder.value'),
       nameWidth: '40%',
       valueWidth: '60%',
@@ -70,10 +70,10 @@
     var data = $('#node-config-input-' + cred);
     var status = $('#rc-' + cred + '-status');
     var paste = $('#rc-' + cred + '-paste');
-    function show(state, substitutions) {
-      status.text(node._('rest-connection.message.pem.' + state, substitutions));
+    function show(key, substitutions) {
+      status.text(node._(key, substitutions));
     }
-    show(hasValue ? 'stored' : 'none');
+    show(hasValue ? 'rest-connection.message.pem.stored' : 'rest-connection.message.pem.none');
     $('#rc-' + cred + '-file').on('change', function () {
       var file = this.files && this.files[0];
       if (!file) return;
@@ -82,7 +82,7 @@
       reader.onload = function (e) {
         var result = String(e.target.result);
         data.val(binary ? result.slice(result.indexOf(',') + 1) : result).trigger('change');
-        show('loaded', { file: file.name });
+        show('rest-connection.message.pem.loaded', { file: file.name });
       };
       if (binary) reader.readAsDataURL(file);
       else reader.readAsText(file, 'UTF-8');
@@ -95,12 +95,12 @@
     });
     paste.on('input', function () {
       data.val(paste.val()).trigger('change');
-      show(paste.val() ? 'pasted' : 'none');
+      show(paste.val() ? 'rest-connection.message.pem.pasted' : 'rest-connection.message.pem.none');
     });
     $('#rc-' + cred + '-clear').on('click', function () {
       data.val('').trigger('change');
       paste.val('').hide();
-      show('none');
+      show('rest-connection.message.pem.none');
     });
   }
 
@@ -209,8 +209,15 @@
           $('#' + tab.id).show();
         },
       });
-      ['connection', 'auth', 'params', 'proxy', 'tls', 'limits'].forEach(function (tab) {
-        tabs.addTab({ id: 'rc-tab-' + tab, label: node._('rest-connection.tab.' + tab) });
+      [
+        ['rc-tab-connection', 'rest-connection.tab.connection'],
+        ['rc-tab-auth', 'rest-connection.tab.auth'],
+        ['rc-tab-params', 'rest-connection.tab.params'],
+        ['rc-tab-proxy', 'rest-connection.tab.proxy'],
+        ['rc-tab-tls', 'rest-connection.tab.tls'],
+        ['rc-tab-limits', 'rest-connection.tab.limits'],
+      ].forEach(function (tab) {
+        tabs.addTab({ id: tab[0], label: node._(tab[1]) });
       });
       setTimeout(function () {
         tabs.resize();
@@ -277,9 +284,9 @@
       function adminUrl(action) {
         return 'rest-connection/' + encodeURIComponent(node.id) + '/' + action;
       }
-      /** Shows the catalog text `rest-connection.message.<key>` (its `__error__` from `xhr`) in `target`. */
+      /** Shows the catalog text of `key` in `target`; showFailure fills its `__error__` from `xhr`. */
       function showMessage(target, ok, key, substitutions) {
-        showResult(target, ok, node._('rest-connection.message.' + key, substitutions));
+        showResult(target, ok, node._(key, substitutions));
       }
       function showFailure(target, key, xhr) {
         showMessage(target, false, key, { error: errorText(xhr) });
@@ -299,10 +306,10 @@
       $('#rc-discover').on('click', function () {
         var url = $('#node-config-input-discoveryUrl').val().trim();
         if (!url) {
-          showMessage('#rc-discover-result', false, 'enterDiscoveryUrl');
+          showMessage('#rc-discover-result', false, 'rest-connection.message.enterDiscoveryUrl');
           return;
         }
-        showMessage('#rc-discover-result', true, 'discovering');
+        showMessage('#rc-discover-result', true, 'rest-connection.message.discovering');
         $.ajax({ url: 'rest-connection/discover', data: { url: url }, dataType: 'json' })
           .done(function (doc) {
             if (doc.token_endpoint) $('#node-config-input-tokenUrl').val(doc.token_endpoint).trigger('change');
@@ -310,10 +317,10 @@
               $('#node-config-input-authorizeUrl').val(doc.authorization_endpoint).trigger('change');
             if (doc.revocation_endpoint)
               $('#node-config-input-revokeUrl').val(doc.revocation_endpoint).trigger('change');
-            showMessage('#rc-discover-result', true, 'discovered');
+            showMessage('#rc-discover-result', true, 'rest-connection.message.discovered');
           })
           .fail(function (xhr) {
-            showFailure('#rc-discover-result', 'discoveryFailed', xhr);
+            showFailure('#rc-discover-result', 'rest-connection.message.discoveryFailed', xhr);
           });
       });
       $('#rc-authorize').on('click', function () {
@@ -324,12 +331,12 @@
         $.ajax({ url: adminUrl('authorize'), data: { format: 'json' }, dataType: 'json' })
           .done(function (r) {
             if (login) login.location = r.url;
-            showMessage('#rc-oauth-result', true, 'authorizeStarted');
+            showMessage('#rc-oauth-result', true, 'rest-connection.message.authorizeStarted');
             showServerRedirectUri(r.redirectUri);
           })
           .fail(function (xhr) {
             if (login) login.close();
-            showFailure('#rc-oauth-result', 'authorizeFailed', xhr);
+            showFailure('#rc-oauth-result', 'rest-connection.message.authorizeFailed', xhr);
           });
       });
       // Device login: the user code, the link and a QR code of it (qrcode-generator, served from
@@ -351,7 +358,7 @@
             if (ok) $('#rc-device-login').hide();
           })
           .fail(function (xhr) {
-            showFailure('#rc-oauth-result', 'deviceLoginError', xhr);
+            showFailure('#rc-oauth-result', 'rest-connection.message.deviceLoginError', xhr);
           });
       }
       function drawQrCode(link) {
@@ -372,7 +379,7 @@
       $('#rc-device').on('click', function () {
         if ($(this).prop('disabled')) return;
         clearTimeout(devicePoll);
-        showMessage('#rc-oauth-result', true, 'askingForCode');
+        showMessage('#rc-oauth-result', true, 'rest-connection.message.askingForCode');
         $.ajax({ url: adminUrl('device'), type: 'POST', dataType: 'json' })
           .done(function (r) {
             var link = r.verificationUriComplete || r.verificationUri;
@@ -383,26 +390,26 @@
             );
             $('#rc-device-login').show();
             drawQrCode(link);
-            showMessage('#rc-oauth-result', true, 'waitingForDevice');
+            showMessage('#rc-oauth-result', true, 'rest-connection.message.waitingForDevice');
             devicePoll = setTimeout(followDeviceLogin, 3000);
           })
           .fail(function (xhr) {
-            showFailure('#rc-oauth-result', 'deviceLoginFailed', xhr);
+            showFailure('#rc-oauth-result', 'rest-connection.message.deviceLoginFailed', xhr);
           });
       });
       $('#rc-revoke').on('click', function () {
         if ($(this).prop('disabled')) return;
         $.ajax({ url: adminUrl('revoke'), type: 'POST', dataType: 'json' })
           .done(function () {
-            showMessage('#rc-oauth-result', true, 'revoked');
+            showMessage('#rc-oauth-result', true, 'rest-connection.message.revoked');
           })
           .fail(function (xhr) {
-            showFailure('#rc-oauth-result', 'revokeFailed', xhr);
+            showFailure('#rc-oauth-result', 'rest-connection.message.revokeFailed', xhr);
           });
       });
       $('#rc-test').on('click', function () {
         if ($(this).prop('disabled')) return;
-        showMessage('#rc-test-result', true, 'testing');
+        showMessage('#rc-test-result', true, 'rest-connection.message.testing');
         $.ajax({ url: adminUrl('test'), type: 'POST', dataType: 'json', contentType: 'application/json', data: '{}' })
           .done(function (r) {
             var parts = [];
@@ -410,22 +417,43 @@
               parts.push(node._('rest-connection.message.testStatus', { status: r.statusCode }));
             if (r.timeMs !== undefined) parts.push(node._('rest-connection.message.testTime', { ms: r.timeMs }));
             if (r.error) parts.push((r.error.code ? r.error.code + ': ' : '') + (r.error.message || r.error));
-            showMessage('#rc-test-result', r.ok === true, r.ok ? 'testOk' : 'testFailed', {
-              details: parts.join(', '),
-            });
+            showMessage(
+              '#rc-test-result',
+              r.ok === true,
+              r.ok ? 'rest-connection.message.testOk' : 'rest-connection.message.testFailed',
+              {
+                details: parts.join(', '),
+              },
+            );
           })
           .fail(function (xhr) {
-            showFailure('#rc-test-result', 'testRequestFailed', xhr);
+            showFailure('#rc-test-result', 'rest-connection.message.testRequestFailed', xhr);
           });
       });
 
       // Lists of name/value pairs.
-      RestEditor.pairList('rc-headers', node.headers, nameValueList(node, 'header'));
-      RestEditor.pairList('rc-queryParams', node.queryParams, nameValueList(node, 'parameter'));
-      RestEditor.pairList('rc-cookies', node.cookies, nameValueList(node, 'cookie'));
-      RestEditor.pairList('rc-tokenParams', node.tokenParams, nameValueList(node, 'tokenParamName'));
-      RestEditor.pairList('rc-tokenHeaders', node.tokenHeaders, nameValueList(node, 'tokenHeaderName'));
-      RestEditor.pairList('rc-authorizeParams', node.authorizeParams, nameValueList(node, 'authorizeParamName'));
+      RestEditor.pairList('rc-headers', node.headers, nameValueList(node, 'rest-connection.placeholder.header'));
+      RestEditor.pairList(
+        'rc-queryParams',
+        node.queryParams,
+        nameValueList(node, 'rest-connection.placeholder.parameter'),
+      );
+      RestEditor.pairList('rc-cookies', node.cookies, nameValueList(node, 'rest-connection.placeholder.cookie'));
+      RestEditor.pairList(
+        'rc-tokenParams',
+        node.tokenParams,
+        nameValueList(node, 'rest-connection.placeholder.tokenParamName'),
+      );
+      RestEditor.pairList(
+        'rc-tokenHeaders',
+        node.tokenHeaders,
+        nameValueList(node, 'rest-connection.placeholder.tokenHeaderName'),
+      );
+      RestEditor.pairList(
+        'rc-authorizeParams',
+        node.authorizeParams,
+        nameValueList(node, 'rest-connection.placeholder.authorizeParamName'),
+      );
 
       // Proxy fields only matter when the proxy is used.
       function updateProxy() {
