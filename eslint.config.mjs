@@ -41,11 +41,6 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { ...globals.node, ...globals.mocha } },
   },
   {
-    // Code the editor test runs in the browser page (page.evaluate) uses the editor's globals.
-    files: ['test/editor.test.js'],
-    languageOptions: { globals: { ...globals.browser, RED: 'readonly', $: 'readonly' } },
-  },
-  {
     // A Node-RED node of the benchmark's own (its .html is an editor file, its .js a runtime file).
     files: ['bench/nodes/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },

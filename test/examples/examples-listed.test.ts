@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { installPackage, startEditorServer } from '../support/editor-harness';
+import { installPackage, startEditorServer } from '../support/editor/node-red-editor';
 import { createPeerDir, removePeerDir } from '../support/peers/peer-dir';
 
 const MODULE = '@rest-nodes/node-red-rest-connection';

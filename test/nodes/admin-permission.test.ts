@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import bcrypt from 'bcryptjs';
-import { installPackage, startEditorServer } from '../support/editor-harness';
+import { installPackage, startEditorServer } from '../support/editor/node-red-editor';
 import { startApi, type LoopbackServer } from '../support/loopback-server';
 import { createPeerDir, removePeerDir } from '../support/peers/peer-dir';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { installPackage, startEditorServer } from '../support/editor-harness';
+import { installPackage, startEditorServer } from '../support/editor/node-red-editor';
 import { json, startApi, type LoopbackServer } from '../support/loopback-server';
 import { createPeerDir, removePeerDir } from '../support/peers/peer-dir';
 import { assertNoSecret } from '../support/secret-scan';

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { installPackage, startEditorServer } from '../support/editor-harness';
+import { installPackage, startEditorServer } from '../support/editor/node-red-editor';
 import { startAuthServer } from '../support/oauth2-server';
 import { startProtectedApi } from '../support/oauth2-api';
 

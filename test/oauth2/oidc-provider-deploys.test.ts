@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { installPackage, startEditorServer } from '../support/editor-harness';
+import { installPackage, startEditorServer } from '../support/editor/node-red-editor';
 import { startIntrospectedApi, type IntrospectedApi } from '../support/peers/introspected-api';
 import { startOidcProvider, STANDARD_SECRETS, type OidcProvider } from '../support/peers/oidc-provider';
 import { OidcUser } from '../support/peers/oidc-user-agent';

@@ -14,7 +14,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { installPackage, startEditorServer } from '../support/editor-harness';
+import { installPackage, startEditorServer } from '../support/editor/node-red-editor';
 import { requirePeer } from '../support/peers/debian-peers';
 import { startRedis, type RedisServer } from '../support/peers/redis';
 import { startRotatingTokenEndpoint, type RotatingTokenEndpoint } from './rotating-token-endpoint';
