@@ -7,7 +7,7 @@
 (function () {
   'use strict';
   var DEFINITIONS = __DEFINITIONS__;
-  var NUMBER_FIELDS = ['pageSize', 'maxPages'];
+  var NUMBER_FIELDS = ['pageSize', 'maxPages', 'batchSize'];
   var COLUMNS = {
     nameClass: 'rest-col-name',
     namePlaceholder: 'column name',
@@ -31,7 +31,6 @@
 
   RestQueryEditor.registerQueryNode('execute-rest-grid', {
     definitions: DEFINITIONS,
-    prefix: 'rest-grid',
     icon: 'rest-grid.svg',
     paletteLabel: 'rest grid',
     validators: {
@@ -42,7 +41,8 @@
       batchSize: RestEditor.validWholeNumber(1),
     },
     prepare: function (node) {
-      RestEditor.pairList('rest-grid-columns', node.columns, COLUMNS);
+      RestEditor.pairList('rest-columns-list', node.columns, COLUMNS);
+      RestEditor.showNumberDefaults(node, NUMBER_FIELDS, 'node-input-', DEFINITIONS);
 
       function updatePaging() {
         var used = PAGING_FIELDS[$('#node-input-paging').val()] || [];
@@ -59,12 +59,10 @@
       }
       $('#node-input-split').on('change', updateBatch);
       updateBatch();
-
-      RestEditor.showNumbers(node, NUMBER_FIELDS, 'rest-grid-', DEFINITIONS);
     },
     save: function (node) {
-      node.columns = RestEditor.readPairList('rest-grid-columns', COLUMNS);
-      RestEditor.saveNumbers(node, NUMBER_FIELDS, 'rest-grid-');
+      node.columns = RestEditor.readPairList('rest-columns-list', COLUMNS);
+      RestEditor.saveNumbers(node, NUMBER_FIELDS, 'node-input-');
     },
   });
 })();
