@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Finishes what tsc starts: puts beside each node's compiled runtime (dist/nodes/<type>/<type>.js)
 // what Node-RED's loader looks for there (@node-red/registry lib/loader.js, lib/localfilesystem.js):
-//   <type>.html                  the editor: one <script> with the shared editor scripts and the
-//                                node's editor.js (lib/definitions injected), then the edit form
+//   <type>.html                  the editor: the form's style (nodes/shared/editor-form.css), one
+//                                <script> with the shared editor scripts and the node's editor.js
+//                                (lib/definitions injected), then the edit form (include lines of
+//                                shared rows resolved)
 //   locales/<lang>/<type>.html   the help, one file per language, with the parts the query nodes
 //                                share (nodes/shared/locales/) put in for its include lines
 //   locales/<lang>/<type>.json   the message catalog (below)
@@ -45,12 +47,12 @@ const SHARED_EDITOR_SCRIPTS = {
   'execute-rest-scalar': ['editor-common.js', 'query-editor.js'],
 };
 const DEFINITIONS_MARKER = '__DEFINITIONS__';
-/** `<!-- include shared/locales/en-US/query-inputs.html -->` on a line of its own: a path under nodes/. */
+/** `<!-- include shared/locales/en-US/query-inputs.html -->` on a line of its own: a path under nodes/ (help and edit forms). */
 const INCLUDE_LINE = /^[ \t]*<!-- include (\S+) -->[ \t]*\n/gm;
 /** The first line of an included part, a comment that says where it is used. */
 const LEADING_COMMENT = /^<!--[^\n]*-->\n/;
 
-/** The node's editor file: its scripts in one function scope (no globals), then its form template. */
+/** The node's editor file: the form's style, its scripts in one function scope (no globals), then its form template. */
 function editorHtml(type, definitions) {
   const shared = SHARED_EDITOR_SCRIPTS[type];
   if (!shared) throw new Error(`scripts/build.js: no editor scripts listed for ${type}`);
@@ -61,6 +63,10 @@ function editorHtml(type, definitions) {
     editorJs.split(DEFINITIONS_MARKER).join(JSON.stringify(definitions)),
   ];
   return [
+    '<style>',
+    read('shared', 'editor-form.css').trimEnd(),
+    '</style>',
+    '',
     '<script type="text/javascript">',
     '(function () {',
     scripts.join('\n'),
@@ -68,7 +74,7 @@ function editorHtml(type, definitions) {
     '</script>',
     '',
     `<script type="text/html" data-template-name="${type}">`,
-    read(type, 'editor.html').trimEnd(),
+    withIncludes(read(type, 'editor.html')).trimEnd(),
     '</script>',
     '',
   ].join('\n');

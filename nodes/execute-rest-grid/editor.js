@@ -7,7 +7,7 @@
 (function () {
   'use strict';
   var DEFINITIONS = __DEFINITIONS__;
-  var NUMBER_FIELDS = ['pageSize', 'maxPages'];
+  var NUMBER_FIELDS = ['pageSize', 'maxPages', 'batchSize'];
   /** The columns list: {name, path} rows, with the placeholders of the node's catalog. */
   function columnsList(node) {
     return {
@@ -34,7 +34,6 @@
 
   RestQueryEditor.registerQueryNode('execute-rest-grid', {
     definitions: DEFINITIONS,
-    prefix: 'rest-grid',
     icon: 'rest-grid.svg',
     validators: {
       rowsPath: RestEditor.validJsonPath,
@@ -44,7 +43,8 @@
       batchSize: RestEditor.validWholeNumber(1),
     },
     prepare: function (node) {
-      RestEditor.pairList('rest-grid-columns', node.columns, columnsList(node));
+      RestEditor.pairList('rest-columns-list', node.columns, columnsList(node));
+      RestEditor.showNumberDefaults(node, NUMBER_FIELDS, 'node-input-', DEFINITIONS);
 
       function updatePaging() {
         var used = PAGING_FIELDS[$('#node-input-paging').val()] || [];
@@ -61,12 +61,10 @@
       }
       $('#node-input-split').on('change', updateBatch);
       updateBatch();
-
-      RestEditor.showNumbers(node, NUMBER_FIELDS, 'rest-grid-', DEFINITIONS);
     },
     save: function (node) {
-      node.columns = RestEditor.readPairList('rest-grid-columns', columnsList(node));
-      RestEditor.saveNumbers(node, NUMBER_FIELDS, 'rest-grid-');
+      node.columns = RestEditor.readPairList('rest-columns-list', columnsList(node));
+      RestEditor.saveNumbers(node, NUMBER_FIELDS, 'node-input-');
     },
   });
 })();

@@ -8,7 +8,6 @@
   'use strict';
   RestQueryEditor.registerQueryNode('execute-rest-scalar', {
     definitions: __DEFINITIONS__,
-    prefix: 'rest-scalar',
     icon: 'rest-scalar.svg',
     validators: { valuePath: RestEditor.validJsonPath },
     prepare: function () {

@@ -29,6 +29,9 @@
   };
   var NUMBER_FIELDS = ['timeout', 'retries', 'maxResponseBytes', 'maxConcurrent', 'rateLimit', 'maxQueued'];
 
+  /** The open dialog's RED.tabs, resized with the tray (oneditresize). */
+  var connectionTabs;
+
   var defaults = RestEditor.defaultsOf(DEF);
   defaults.baseUrl.required = true;
   defaults.baseUrl.validate = RestEditor.validUrl(false);
@@ -104,91 +107,6 @@
     });
   }
 
-  // The edit form's repeated rows (one-input fields, checkboxes, PEM credentials) are written
-  // in the template as one-line markers; these build the markup each stands for.
-  //   <div data-rc-input="ID" [data-type="password"] [data-placeholder] [data-class]>LABEL</div>
-  //   <div data-rc-check="ID">LABEL</div>
-  //   <div data-rc-pem="CREDENTIAL" data-accept data-placeholder [data-binary="true"]>LABEL</div>
-  // Attribute values and labels are copied as written, so they stay HTML as they are in the template.
-  var FORM_ROWS = {
-    input: function (id, a, label) {
-      return [
-        '<div class="form-row' + (a['class'] ? ' ' + a['class'] : '') + '">',
-        '    <label for="' + id + '">' + label + '</label>',
-        '    <input type="' +
-          (a.type || 'text') +
-          '" id="' +
-          id +
-          '"' +
-          (a.placeholder !== undefined ? ' placeholder="' + a.placeholder + '"' : '') +
-          '>',
-        '</div>',
-      ].join('\n');
-    },
-    check: function (id, a, label) {
-      return [
-        '<div class="form-row">',
-        '    <label>&nbsp;</label>',
-        '    <input type="checkbox" id="' + id + '">',
-        '    <label for="' + id + '" class="rc-inline-label">' + label + '</label>',
-        '</div>',
-      ].join('\n');
-    },
-    // pemField() wires these ids: upload/file, paste-button/paste, clear and status
-    pem: function (cred, a, label) {
-      var id = 'rc-' + cred;
-      return [
-        '<div class="form-row">',
-        '    <label>' + label + '</label>',
-        '    <button type="button" class="red-ui-button" id="' +
-          id +
-          '-upload"><i class="fa fa-upload"></i> <span data-i18n="rest-connection.label.upload"></span></button>',
-        '    <input class="hide" type="file" id="' +
-          id +
-          '-file" accept="' +
-          a.accept +
-          '"' +
-          (a.binary === 'true' ? ' data-binary="true"' : '') +
-          '>',
-        '    <button type="button" class="red-ui-button" id="' +
-          id +
-          '-paste-button"><i class="fa fa-paste"></i> <span data-i18n="rest-connection.label.paste"></span></button>',
-        '    <button type="button" class="red-ui-button" id="' +
-          id +
-          '-clear" data-i18n="[title]rest-connection.tooltip.clear"><i class="fa fa-times"></i></button>',
-        '    <span class="rc-pem-status" id="' + id + '-status"></span>',
-        '    <input type="hidden" id="node-config-input-' + cred + '">',
-        '    <textarea class="rc-pem-paste" id="' +
-          id +
-          '-paste" style="display:none" placeholder="' +
-          a.placeholder +
-          '"></textarea>',
-        '</div>',
-      ].join('\n');
-    },
-  };
-  // Prettier may put a marker's attributes and label on lines of their own: any white space goes.
-  var FORM_ROW_MARKER = /<div\s+data-rc-(\w+)="([\w-]+)"((?:\s+data-[\w-]+="[^"]*")*)\s*>([\s\S]*?)<\/div>/g;
-
-  /**
-   * Replaces the row markers in the edit template by their markup. It runs when this file loads,
-   * before any dialog opens: Node-RED fills the node-config-input-* fields from the template
-   * before it calls oneditprepare.
-   */
-  function completeTemplate() {
-    var template = $('script[data-template-name="rest-connection"]');
-    template.text(
-      template.text().replace(FORM_ROW_MARKER, function (marker, kind, id, attrs, label) {
-        if (!FORM_ROWS[kind]) throw new Error('rest-connection: no form row "' + kind + '"');
-        var a = {};
-        attrs.replace(/data-([\w-]+)="([^"]*)"/g, function (_, name, value) {
-          a[name] = value;
-        });
-        return FORM_ROWS[kind](id, a, label.trim());
-      }),
-    );
-  }
-
   RED.nodes.registerType('rest-connection', {
     category: 'config',
     icon: 'rest-connection.svg',
@@ -209,6 +127,7 @@
           $('#' + tab.id).show();
         },
       });
+      connectionTabs = tabs;
       [
         ['rc-tab-connection', 'rest-connection.tab.connection'],
         ['rc-tab-auth', 'rest-connection.tab.auth'],
@@ -469,26 +388,23 @@
       $('#node-config-input-tlsVerify').on('change', updateTlsWarning);
       updateTlsWarning();
 
+      RestEditor.showNumberDefaults(node, NUMBER_FIELDS, 'node-config-input-', DEF);
+
       var creds = node.credentials || {};
       ['caCert', 'clientCert', 'clientKey', 'pfx', 'jwtPrivateKey'].forEach(function (c) {
         pemField(node, c, !!creds['has_' + c]);
       });
-
-      RestEditor.showNumbers(node, NUMBER_FIELDS, 'rc-', DEF);
     },
     oneditsave: function () {
       var node = this;
       ['headers', 'queryParams', 'cookies', 'tokenParams', 'tokenHeaders', 'authorizeParams'].forEach(function (k) {
         node[k] = RestEditor.readPairList('rc-' + k, nameValueList(node));
       });
-      RestEditor.saveNumbers(node, NUMBER_FIELDS, 'rc-');
+      RestEditor.saveNumbers(node, NUMBER_FIELDS, 'node-config-input-');
     },
     oneditresize: function () {
-      var width = $('#rc-tabs-content').width();
-      if (width) $('.rc-list').editableList('width', width - 10);
+      // the form's rows follow the tray's width by themselves (nodes/shared/editor-form.css); the tabs share it out
+      if (connectionTabs) connectionTabs.resize();
     },
   });
-
-  // the repeated rows into the edit form, before any dialog opens
-  completeTemplate();
 })();

@@ -72,9 +72,7 @@ describe('transport: the package through Squid (Basic, DOMAIN\\user) to nginx ov
     const target = `127.0.0.1:${nginx.port}`;
     const isTunnel = (entry: { method: string; status: number; url: string }) =>
       entry.method === 'CONNECT' && entry.status === 200 && entry.url === target;
-    const tunnels = (
-      await squid.waitForAccessLog((log) => log.filter(isTunnel).length > tunnelsBefore)
-    )
+    const tunnels = (await squid.waitForAccessLog((log) => log.filter(isTunnel).length > tunnelsBefore))
       .filter(isTunnel)
       .slice(tunnelsBefore);
     assert.deepEqual(
