@@ -85,6 +85,7 @@ describe('message catalogs: every key the sources use exists', function () {
   it('the sources use keys (the scan finds them)', function () {
     assert.ok(uses.length > 50, `only ${uses.length} keys found: the scan is broken`);
     assert.ok(uses.some((use) => use.where.endsWith('.ts')));
+    assert.ok(uses.some((use) => use.where.endsWith('editor.html')));
   });
 
   it('keys are written out whole, never built by concatenation (so this test can check them)', function () {
@@ -105,6 +106,39 @@ describe('message catalogs: every key the sources use exists', function () {
       }
     });
   }
+
+  it('every English text is used: the catalogs hold nothing stale', function () {
+    const used = new Set(uses.map((use) => use.key));
+    // registerQueryNode (nodes/shared/query-editor.js) asks for `${type}.label.paletteLabel`
+    for (const type of TYPES) used.add(`${type}.label.paletteLabel`);
+    assert.deepEqual(
+      [...texts('en-US').keys()].filter((key) => !used.has(key)),
+      [],
+    );
+  });
+
+  it('the edit forms hold no text of their own: every word comes from a catalog', function () {
+    const forms = sourceFiles(NODES).filter((file) => file.endsWith('.html'));
+    assert.ok(forms.length >= 3, 'the edit forms are found');
+    for (const file of forms) {
+      const shown = fs
+        .readFileSync(file, 'utf8')
+        .replace(/<!--[\s\S]*?-->/g, '')
+        .replace(/<style[\s\S]*?<\/style>/g, '')
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/&nbsp;/g, ' ');
+      // what may stay as written: HTTP methods, TLS versions and other names no language changes
+      const words = shown
+        .split(/\s+/)
+        .filter((word) => /[A-Za-z]{2}/.test(word))
+        .filter((word) => !/^(GET|POST|PUT|PATCH|DELETE|HEAD|TLS|\d.*)$/.test(word));
+      assert.deepEqual(words, [], `${path.relative(ROOT, file)} has text without data-i18n`);
+      const placeholders = [...fs.readFileSync(file, 'utf8').matchAll(/\splaceholder="([^"]*)"/g)]
+        .map((m) => m[1] ?? '')
+        .filter((text) => /[A-Za-z]/.test(text));
+      assert.deepEqual(placeholders, [], `${path.relative(ROOT, file)} has placeholders without data-i18n`);
+    }
+  });
 
   it('de has exactly the keys of en-US, each with the same __substitutions__', function () {
     const english = texts('en-US');
