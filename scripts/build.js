@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Finishes what tsc starts: puts beside each node's compiled runtime (dist/nodes/<type>/<type>.js)
 // what Node-RED's loader looks for there (@node-red/registry lib/loader.js, lib/localfilesystem.js):
-//   <type>.html                  the editor: one <script> with the shared editor scripts and the
-//                                node's editor.js (lib/definitions injected), then the edit form
+//   <type>.html                  the editor: the form's style (nodes/shared/editor-form.css), one
+//                                <script> with the shared editor scripts and the node's editor.js
+//                                (lib/definitions injected), then the edit form (include lines of
+//                                shared rows resolved)
 //   locales/<lang>/<type>.html   the help, one file per language, with the parts the query nodes
 //                                share (nodes/shared/locales/) put in for its include lines
 //   locales/<lang>/<type>.json   the message catalog (below)
@@ -21,15 +23,15 @@
 //   (e.g. query-editor.json holds {"query-editor": {...}}): a shared file is merged into all three
 //   catalogs by dropping it in, with no change here. A shared file must hold exactly its own
 //   top-level key, and a key defined twice is a build error, so no part can override another.
-//   Keys are "<type or part>.<group>.<name>", groups: label, placeholder, tab, option, tooltip,
-//   status, message. Who looks them up:
-//   - editor.html: data-i18n="execute-rest-grid.label.rowsPath" (text),
-//     data-i18n="[placeholder]query-editor.placeholder.path" (attribute); Node-RED prefixes the
-//     node's namespace itself.
+//   Keys are "<type or part>.<group>.<name>", groups: label, placeholder, tab, option, note,
+//   tooltip, status, message; "__name__" in a text is a substitution. Who looks them up:
+//   - editor.html: data-i18n="execute-rest-grid.label.rowsPath" (text), "[html]<key>" (text with
+//     markup), "[placeholder]query-editor.placeholder.path" (attribute); Node-RED adds the node's
+//     namespace itself when it builds the dialog.
 //   - editor JS: this._('execute-rest-grid.label.x') in the node definition's functions, and
 //     node._('query-editor.message.y', { name: ... }) in shared code given the node being edited.
-//   - runtime: RED._('query-node.status.waiting', { count: 3 }) with the RED the node module was
-//     given (its namespace is the node's own); lib/ stays free of Node-RED and gets texts passed in.
+//   - runtime: translator(RED, type) of nodes/shared/translate.ts, i.e. RED._ with the node's
+//     namespace (en-US where no catalog is registered); lib/ stays free of Node-RED.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -45,12 +47,12 @@ const SHARED_EDITOR_SCRIPTS = {
   'execute-rest-scalar': ['editor-common.js', 'query-editor.js', 'json-tree.js', 'preview-panel.js'],
 };
 const DEFINITIONS_MARKER = '__DEFINITIONS__';
-/** `<!-- include shared/locales/en-US/query-inputs.html -->` on a line of its own: a path under nodes/. */
+/** `<!-- include shared/locales/en-US/query-inputs.html -->` on a line of its own: a path under nodes/ (help and edit forms). */
 const INCLUDE_LINE = /^[ \t]*<!-- include (\S+) -->[ \t]*\n/gm;
 /** The first line of an included part, a comment that says where it is used. */
 const LEADING_COMMENT = /^<!--[^\n]*-->\n/;
 
-/** The node's editor file: its scripts in one function scope (no globals), then its form template. */
+/** The node's editor file: the form's style, its scripts in one function scope (no globals), then its form template. */
 function editorHtml(type, definitions) {
   const shared = SHARED_EDITOR_SCRIPTS[type];
   if (!shared) throw new Error(`scripts/build.js: no editor scripts listed for ${type}`);
@@ -61,6 +63,10 @@ function editorHtml(type, definitions) {
     editorJs.split(DEFINITIONS_MARKER).join(JSON.stringify(definitions)),
   ];
   return [
+    '<style>',
+    read('shared', 'editor-form.css').trimEnd(),
+    '</style>',
+    '',
     '<script type="text/javascript">',
     '(function () {',
     scripts.join('\n'),
@@ -68,7 +74,7 @@ function editorHtml(type, definitions) {
     '</script>',
     '',
     `<script type="text/html" data-template-name="${type}">`,
-    read(type, 'editor.html').trimEnd(),
+    withIncludes(read(type, 'editor.html')).trimEnd(),
     '</script>',
     '',
   ].join('\n');

@@ -5,7 +5,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { helpHtml } = require('./build');
+const { helpHtml, messageCatalog } = require('./build');
 
 const ROOT = path.resolve(__dirname, '..');
 const REFERENCE_FILE = path.join(ROOT, 'docs', 'reference.md');
@@ -37,7 +37,8 @@ async function referenceMarkdown() {
 function nodeSection(type, html, definitions) {
   const body = /<script[^>]*data-help-name="[^"]+"[^>]*>([\s\S]*)<\/script>/.exec(html);
   if (!body) throw new Error(`${type}: the help has no <script data-help-name>`);
-  const blocks = [`## \`${type}\``];
+  // Titled as the palette and the editor's help sidebar name the node, with the type flows store.
+  const blocks = [`## ${paletteLabel(type)} (\`${type}\`)`];
   let heading = '';
   for (const [, tag, content] of body[1].matchAll(/<(h3|p|ul|dl)\b[^>]*>([\s\S]*?)<\/\1>/g)) {
     if (tag === 'h3') {
@@ -54,6 +55,13 @@ function nodeSection(type, html, definitions) {
   const leftOver = body[1].replace(/<(h3|p|ul|dl)\b[^>]*>[\s\S]*?<\/\1>/g, '').trim();
   if (leftOver) throw new Error(`${type}: help text outside <h3>, <p>, <ul> and <dl>: ${leftOver.slice(0, 80)}`);
   return blocks.join('\n\n') + '\n';
+}
+
+/** The node's palette label, also its help title in the editor: `<type>.label.paletteLabel` of the en-US catalog. */
+function paletteLabel(type) {
+  const label = messageCatalog(type, 'en-US')?.[type]?.label?.paletteLabel;
+  if (!label) throw new Error(`nodes/${type}/locales/en-US/${type}.json: no ${type}.label.paletteLabel`);
+  return label;
 }
 
 /** A <dl class="message-properties"> as a table; with `definitions`, a column of defaults. */

@@ -7,17 +7,20 @@
 (function () {
   'use strict';
   var DEFINITIONS = __DEFINITIONS__;
-  var NUMBER_FIELDS = ['pageSize', 'maxPages'];
-  var COLUMNS = {
-    nameClass: 'rest-col-name',
-    namePlaceholder: 'column name',
-    nameWidth: '35%',
-    valueClass: 'rest-col-path',
-    valuePlaceholder: 'JSONPath on the row, e.g. $.address.city',
-    valueWidth: '65%',
-    key: 'path',
-    trimValue: true,
-  };
+  var NUMBER_FIELDS = ['pageSize', 'maxPages', 'batchSize'];
+  /** The columns list: {name, path} rows, with the placeholders of the node's catalog. */
+  function columnsList(node) {
+    return {
+      nameClass: 'rest-col-name',
+      namePlaceholder: node._('execute-rest-grid.placeholder.columnName'),
+      nameWidth: '35%',
+      valueClass: 'rest-col-path',
+      valuePlaceholder: node._('execute-rest-grid.placeholder.columnPath'),
+      valueWidth: '65%',
+      key: 'path',
+      trimValue: true,
+    };
+  }
   // which paging fields each mode uses; every mode sends the page size (when its parameter is
   // set) on the first request, and nextUrl / linkHeader then follow the API's links
   var PAGING_FIELDS = {
@@ -31,9 +34,7 @@
 
   RestQueryEditor.registerQueryNode('execute-rest-grid', {
     definitions: DEFINITIONS,
-    prefix: 'rest-grid',
     icon: 'rest-grid.svg',
-    paletteLabel: 'rest grid',
     validators: {
       rowsPath: RestEditor.validJsonPath,
       nextPath: RestEditor.validJsonPath,
@@ -42,7 +43,8 @@
       batchSize: RestEditor.validWholeNumber(1),
     },
     prepare: function (node) {
-      RestEditor.pairList('rest-grid-columns', node.columns, COLUMNS);
+      RestEditor.pairList('rest-columns-list', node.columns, columnsList(node));
+      RestEditor.showNumberDefaults(node, NUMBER_FIELDS, 'node-input-', DEFINITIONS);
 
       function updatePaging() {
         var used = PAGING_FIELDS[$('#node-input-paging').val()] || [];
@@ -60,8 +62,6 @@
       $('#node-input-split').on('change', updateBatch);
       updateBatch();
 
-      RestEditor.showNumbers(node, NUMBER_FIELDS, 'rest-grid-', DEFINITIONS);
-
       // Preview (nodes/shared/preview-panel.js): a click in the response sets rowsPath or adds a column.
       RestPreviewPanel.attach(node, {
         currentRowsPath: function () {
@@ -71,13 +71,13 @@
           $('#node-input-rowsPath').val(path).trigger('change');
         },
         column: function (name, path) {
-          $('#rest-grid-columns').editableList('addItem', { name: name, path: path });
+          $('#rest-columns-list').editableList('addItem', { name: name, path: path });
         },
       });
     },
     save: function (node) {
-      node.columns = RestEditor.readPairList('rest-grid-columns', COLUMNS);
-      RestEditor.saveNumbers(node, NUMBER_FIELDS, 'rest-grid-');
+      node.columns = RestEditor.readPairList('rest-columns-list', columnsList(node));
+      RestEditor.saveNumbers(node, NUMBER_FIELDS, 'node-input-');
     },
   });
 })();

@@ -16,15 +16,17 @@ import { compileGrid, gridPages, splitSource } from '../shared/grid-pages';
 import { readSettings } from '../shared/read-settings';
 import type { Message } from '../shared/message';
 import { RowMessages } from './row-messages';
+import { translator, type Translate } from '../shared/translate';
 
 export = function registerExecuteRestGrid(RED: NodeAPI): void {
+  const _ = translator(RED, 'execute-rest-grid');
   function ExecuteRestGrid(this: Node, config: NodeDef & Partial<GridProperties>): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const props = readSettings(gridDefaults, config, envLookup(RED, node));
     const outputProperty = props.outputProperty || 'payload';
     // A setting that cannot work is reported on each message (so a catch node sees it) and in the status now.
-    const compiled = compileGrid(props);
+    const compiled = compileGrid(props, _);
 
     setupQueryNode(RED, node, props, async ({ client, request, msg, send }: QueryContext) => {
       if (compiled instanceof RestError) throw compiled;
@@ -46,9 +48,9 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
             await new Promise<void>((resolve) => setImmediate(resolve));
           }
         } catch (err) {
-          throw afterRowsSent(err, sent, msg);
+          throw afterRowsSent(err, sent, msg, _);
         }
-        return statusText(last?.statusCode, sent.rows);
+        return statusText(last?.statusCode, sent.rows, _);
       }
       const collected = await collectRows(gridPages(client, request, plan, table, warn));
       const last = collected.lastResponse as RestResponse | undefined;
@@ -58,27 +60,33 @@ export = function registerExecuteRestGrid(RED: NodeAPI): void {
       if (columns) msg.columns = columns;
       RED.util.setMessageProperty(msg, outputProperty, collected.rows, true);
       send(msg);
-      return statusText(last?.statusCode, collected.rows.length);
+      return statusText(last?.statusCode, collected.rows.length, _);
     });
     if (compiled instanceof RestError) showConfigError(node, compiled);
   }
   RED.nodes.registerType('execute-rest-grid', ExecuteRestGrid);
 };
 
-function statusText(statusCode: number | undefined, rowCount: number): string {
-  return `${statusCode ?? ''} · ${rowCount} row${rowCount === 1 ? '' : 's'}`;
+function statusText(statusCode: number | undefined, rowCount: number, _: Translate): string {
+  const status = statusCode ?? '';
+  return rowCount === 1
+    ? _('execute-rest-grid.status.oneRow', { status })
+    : _('execute-rest-grid.status.rows', { status, count: rowCount });
 }
 
 /** A failure after some rows went out: the error says how many, and so does msg.rowCount. */
-function afterRowsSent(err: unknown, sent: { rows: number; messages: number }, msg: Message): unknown {
+function afterRowsSent(err: unknown, sent: { rows: number; messages: number }, msg: Message, _: Translate): unknown {
   if (sent.messages === 0 || !isRestError(err)) return err;
   msg.rowCount = sent.rows;
-  const rows = `${sent.rows} row${sent.rows === 1 ? '' : 's'}`;
-  const messages = `${sent.messages} message${sent.messages === 1 ? ' was' : 's were'}`;
+  const rows =
+    sent.rows === 1 ? _('execute-rest-grid.message.oneRow') : _('execute-rest-grid.message.rows', { count: sent.rows });
+  const messages =
+    sent.messages === 1
+      ? _('execute-rest-grid.message.sentOneMessage')
+      : _('execute-rest-grid.message.sentMessages', { count: sent.messages });
   return new RestError(
     err.code,
-    `${err.message} ${rows} in ${messages} sent before the failure; the last of them has no ` +
-      'msg.parts.count, so a join node does not complete.',
+    _('execute-rest-grid.message.rowsSentBeforeFailure', { message: err.message, rows, messages }),
     { ...err, cause: err },
   );
 }

@@ -8,9 +8,7 @@
   'use strict';
   RestQueryEditor.registerQueryNode('execute-rest-scalar', {
     definitions: __DEFINITIONS__,
-    prefix: 'rest-scalar',
     icon: 'rest-scalar.svg',
-    paletteLabel: 'rest scalar',
     validators: { valuePath: RestEditor.validJsonPath },
     prepare: function (node) {
       function updateMissing() {

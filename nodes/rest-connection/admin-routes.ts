@@ -13,6 +13,7 @@ import { discoverEndpoints } from '../../lib/oauth2/discovery';
 import { needsAnyPermission } from './admin-permission';
 import { runConnectionTest } from './connection-test';
 import type { RestConnectionNode } from '../shared/connection-node';
+import { translator } from '../shared/translate';
 
 const DISCOVERY_TIMEOUT_MS = 15000;
 
@@ -22,6 +23,7 @@ const pendingLogins = new PendingAuthorizations();
 export function registerAdminRoutes(RED: NodeAPI): void {
   const admin = RED.httpAdmin;
   const canWrite = needsAnyPermission(RED);
+  const _ = translator(RED, 'rest-connection');
 
   admin.get('/rest-connection/discover', canWrite, (req: Request, res: Response) => {
     const url = typeof req.query.url === 'string' ? req.query.url : '';
@@ -70,23 +72,39 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       return sendPage(
         res,
         400,
-        'Authorization failed',
-        'This login is unknown or expired. Start it again from the connection.',
+        _('rest-connection.message.callback.unknownTitle'),
+        _('rest-connection.message.callback.unknown'),
       );
     }
     if (typeof query.error === 'string') {
-      const description = typeof query.error_description === 'string' ? `: ${query.error_description}` : '';
-      return sendPage(res, 400, 'Authorization refused', `The provider answered ${query.error}${description}.`);
+      const text =
+        typeof query.error_description === 'string'
+          ? _('rest-connection.message.callback.refusedWithDescription', {
+              error: query.error,
+              description: query.error_description,
+            })
+          : _('rest-connection.message.callback.refused', { error: query.error });
+      return sendPage(res, 400, _('rest-connection.message.callback.refusedTitle'), text);
     }
     if (typeof query.code !== 'string' || !query.code) {
-      return sendPage(res, 400, 'Authorization failed', 'The provider sent no authorization code.');
+      return sendPage(
+        res,
+        400,
+        _('rest-connection.message.callback.failedTitle'),
+        _('rest-connection.message.callback.noCode'),
+      );
     }
     try {
       const auth = await oauth2Of(RED, login.connectionId);
       await auth.completeAuthorization(query.code, login.redirectUri, login.codeVerifier);
-      sendPage(res, 200, 'Authorized', 'The connection is authorized. You can close this window.');
+      sendPage(
+        res,
+        200,
+        _('rest-connection.message.callback.authorizedTitle'),
+        _('rest-connection.message.callback.authorized'),
+      );
     } catch (err) {
-      sendPage(res, 502, 'Authorization failed', safeError(err).message);
+      sendPage(res, 502, _('rest-connection.message.callback.failedTitle'), safeError(err).message);
     }
   });
 

@@ -13,6 +13,7 @@ import type { RestResponse } from '../../lib/http/rest-response';
 import type { GridProperties, ScalarProperties } from '../../lib/types';
 import { envLookup } from '../shared/env';
 import { compileGrid, gridPages } from '../shared/grid-pages';
+import { translator } from '../shared/translate';
 import type { Message } from '../shared/message';
 import { readSettings } from '../shared/read-settings';
 import { requestFromMessage } from '../shared/request-from-message';
@@ -94,7 +95,10 @@ async function previewGrid(
   msg: Message,
   answer: PreviewAnswer,
 ): Promise<void> {
-  const compiled = compileGrid({ ...props, maxPages: Math.min(props.maxPages, PREVIEW_MAX_PAGES) });
+  const compiled = compileGrid(
+    { ...props, maxPages: Math.min(props.maxPages, PREVIEW_MAX_PAGES) },
+    translator(RED, 'execute-rest-grid'),
+  );
   if (compiled instanceof RestError) throw compiled;
   const request = await requestFromMessage(RED, node, props, msg);
   const table = compiled.extractor.table();

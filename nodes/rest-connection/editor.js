@@ -30,6 +30,9 @@
   };
   var NUMBER_FIELDS = ['timeout', 'retries', 'maxResponseBytes', 'maxConcurrent', 'rateLimit', 'maxQueued'];
 
+  /** The open dialog's RED.tabs, resized with the tray (oneditresize). */
+  var connectionTabs;
+
   var defaults = RestEditor.defaultsOf(DEF);
   defaults.baseUrl.required = true;
   defaults.baseUrl.validate = RestEditor.validUrl(false);
@@ -49,13 +52,16 @@
     defaults[k].validate = RestEditor.validNameValueList;
   });
 
-  /** The connection's {name, value} lists: headers, query parameters, cookies, token parameters. */
-  function nameValueList(namePlaceholder) {
+  /**
+   * The connection's {name, value} lists: headers, query parameters, cookies, token parameters;
+   * `placeholder` is the catalog key of the name cell's placeholder.
+   */
+  function nameValueList(node, placeholder) {
     return {
       nameClass: 'rc-nv-name',
       valueClass: 'rc-nv-value',
-      namePlaceholder: namePlaceholder,
-      valuePlaceholder: 'value',
+      namePlaceholder: placeholder ? node._(placeholder) : '',
+      valuePlaceholder: node._('rest-connection.placeholder.value'),
       nameWidth: '40%',
       valueWidth: '60%',
       minHeight: '90px',
@@ -64,14 +70,14 @@
 
   /** A PEM credential: a hidden input Node-RED stores, filled by file upload or paste. */
   // A binary field (PKCS#12) keeps the uploaded file as base64; a pasted value is base64 already.
-  function pemField(cred, hasValue) {
+  function pemField(node, cred, hasValue) {
     var data = $('#node-config-input-' + cred);
     var status = $('#rc-' + cred + '-status');
     var paste = $('#rc-' + cred + '-paste');
-    function show(text) {
-      status.text(text);
+    function show(key, substitutions) {
+      status.text(node._(key, substitutions));
     }
-    show(hasValue ? 'stored (hidden)' : 'none');
+    show(hasValue ? 'rest-connection.message.pem.stored' : 'rest-connection.message.pem.none');
     $('#rc-' + cred + '-file').on('change', function () {
       var file = this.files && this.files[0];
       if (!file) return;
@@ -80,7 +86,7 @@
       reader.onload = function (e) {
         var result = String(e.target.result);
         data.val(binary ? result.slice(result.indexOf(',') + 1) : result).trigger('change');
-        show('loaded from ' + file.name);
+        show('rest-connection.message.pem.loaded', { file: file.name });
       };
       if (binary) reader.readAsDataURL(file);
       else reader.readAsText(file, 'UTF-8');
@@ -93,96 +99,13 @@
     });
     paste.on('input', function () {
       data.val(paste.val()).trigger('change');
-      show(paste.val() ? 'pasted' : 'none');
+      show(paste.val() ? 'rest-connection.message.pem.pasted' : 'rest-connection.message.pem.none');
     });
     $('#rc-' + cred + '-clear').on('click', function () {
       data.val('').trigger('change');
       paste.val('').hide();
-      show('none');
+      show('rest-connection.message.pem.none');
     });
-  }
-
-  // The edit form's repeated rows (one-input fields, checkboxes, PEM credentials) are written
-  // in the template as one-line markers; these build the markup each stands for.
-  //   <div data-rc-input="ID" [data-type="password"] [data-placeholder] [data-class]>LABEL</div>
-  //   <div data-rc-check="ID">LABEL</div>
-  //   <div data-rc-pem="CREDENTIAL" data-accept data-placeholder [data-binary="true"]>LABEL</div>
-  // Attribute values and labels are copied as written, so they stay HTML as they are in the template.
-  var FORM_ROWS = {
-    input: function (id, a, label) {
-      return [
-        '<div class="form-row' + (a['class'] ? ' ' + a['class'] : '') + '">',
-        '    <label for="' + id + '">' + label + '</label>',
-        '    <input type="' +
-          (a.type || 'text') +
-          '" id="' +
-          id +
-          '"' +
-          (a.placeholder !== undefined ? ' placeholder="' + a.placeholder + '"' : '') +
-          '>',
-        '</div>',
-      ].join('\n');
-    },
-    check: function (id, a, label) {
-      return [
-        '<div class="form-row">',
-        '    <label>&nbsp;</label>',
-        '    <input type="checkbox" id="' + id + '">',
-        '    <label for="' + id + '" class="rc-inline-label">' + label + '</label>',
-        '</div>',
-      ].join('\n');
-    },
-    // pemField() wires these ids: upload/file, paste-button/paste, clear and status
-    pem: function (cred, a, label) {
-      var id = 'rc-' + cred;
-      return [
-        '<div class="form-row">',
-        '    <label>' + label + '</label>',
-        '    <button type="button" class="red-ui-button" id="' +
-          id +
-          '-upload"><i class="fa fa-upload"></i> Upload</button>',
-        '    <input class="hide" type="file" id="' +
-          id +
-          '-file" accept="' +
-          a.accept +
-          '"' +
-          (a.binary === 'true' ? ' data-binary="true"' : '') +
-          '>',
-        '    <button type="button" class="red-ui-button" id="' +
-          id +
-          '-paste-button"><i class="fa fa-paste"></i> Paste</button>',
-        '    <button type="button" class="red-ui-button" id="' + id + '-clear"><i class="fa fa-times"></i></button>',
-        '    <span class="rc-pem-status" id="' + id + '-status"></span>',
-        '    <input type="hidden" id="node-config-input-' + cred + '">',
-        '    <textarea class="rc-pem-paste" id="' +
-          id +
-          '-paste" style="display:none" placeholder="' +
-          a.placeholder +
-          '"></textarea>',
-        '</div>',
-      ].join('\n');
-    },
-  };
-  // Prettier may put a marker's attributes and label on lines of their own: any white space goes.
-  var FORM_ROW_MARKER = /<div\s+data-rc-(\w+)="([\w-]+)"((?:\s+data-[\w-]+="[^"]*")*)\s*>([\s\S]*?)<\/div>/g;
-
-  /**
-   * Replaces the row markers in the edit template by their markup. It runs when this file loads,
-   * before any dialog opens: Node-RED fills the node-config-input-* fields from the template
-   * before it calls oneditprepare.
-   */
-  function completeTemplate() {
-    var template = $('script[data-template-name="rest-connection"]');
-    template.text(
-      template.text().replace(FORM_ROW_MARKER, function (marker, kind, id, attrs, label) {
-        if (!FORM_ROWS[kind]) throw new Error('rest-connection: no form row "' + kind + '"');
-        var a = {};
-        attrs.replace(/data-([\w-]+)="([^"]*)"/g, function (_, name, value) {
-          a[name] = value;
-        });
-        return FORM_ROWS[kind](id, a, label.trim());
-      }),
-    );
   }
 
   RED.nodes.registerType('rest-connection', {
@@ -190,8 +113,11 @@
     icon: 'rest-connection.svg',
     defaults: defaults,
     credentials: RestEditor.credentialsOf(DEF),
+    paletteLabel: function () {
+      return this._('rest-connection.label.paletteLabel');
+    },
     label: function () {
-      return this.name || this.baseUrl || 'rest-connection';
+      return this.name || this.baseUrl || this._('rest-connection.label.paletteLabel');
     },
     oneditprepare: function () {
       var node = this;
@@ -202,15 +128,16 @@
           $('#' + tab.id).show();
         },
       });
+      connectionTabs = tabs;
       [
-        ['rc-tab-connection', 'Connection'],
-        ['rc-tab-auth', 'Authentication'],
-        ['rc-tab-params', 'Headers'],
-        ['rc-tab-proxy', 'Proxy'],
-        ['rc-tab-tls', 'TLS'],
-        ['rc-tab-limits', 'Timeouts & limits'],
-      ].forEach(function (t) {
-        tabs.addTab({ id: t[0], label: t[1] });
+        ['rc-tab-connection', 'rest-connection.tab.connection'],
+        ['rc-tab-auth', 'rest-connection.tab.auth'],
+        ['rc-tab-params', 'rest-connection.tab.params'],
+        ['rc-tab-proxy', 'rest-connection.tab.proxy'],
+        ['rc-tab-tls', 'rest-connection.tab.tls'],
+        ['rc-tab-limits', 'rest-connection.tab.limits'],
+      ].forEach(function (tab) {
+        tabs.addTab({ id: tab[0], label: node._(tab[1]) });
       });
       setTimeout(function () {
         tabs.resize();
@@ -263,11 +190,7 @@
         $('#rc-redirectUri-warning')
           .text(
             differs
-              ? 'Node-RED sends ' +
-                  serverUri +
-                  ' as the redirect URI, not ' +
-                  editorRedirectUri +
-                  " as this editor's address suggests: register the one Node-RED sends."
+              ? node._('rest-connection.message.redirectUriDiffers', { server: serverUri, editor: editorRedirectUri })
               : '',
           )
           .toggle(differs);
@@ -281,6 +204,13 @@
       function adminUrl(action) {
         return 'rest-connection/' + encodeURIComponent(node.id) + '/' + action;
       }
+      /** Shows the catalog text of `key` in `target`; showFailure fills its `__error__` from `xhr`. */
+      function showMessage(target, ok, key, substitutions) {
+        showResult(target, ok, node._(key, substitutions));
+      }
+      function showFailure(target, key, xhr) {
+        showMessage(target, false, key, { error: errorText(xhr) });
+      }
       function showResult(target, ok, text) {
         $(target)
           .text(text)
@@ -290,16 +220,16 @@
         var body = xhr.responseJSON;
         if (body && body.error)
           return (body.error.code ? body.error.code + ': ' : '') + (body.error.message || body.error);
-        return (body && body.message) || xhr.statusText || 'request failed';
+        return (body && body.message) || xhr.statusText || node._('rest-connection.message.requestFailed');
       }
 
       $('#rc-discover').on('click', function () {
         var url = $('#node-config-input-discoveryUrl').val().trim();
         if (!url) {
-          showResult('#rc-discover-result', false, 'Enter the discovery URL first');
+          showMessage('#rc-discover-result', false, 'rest-connection.message.enterDiscoveryUrl');
           return;
         }
-        showResult('#rc-discover-result', true, 'discovering...');
+        showMessage('#rc-discover-result', true, 'rest-connection.message.discovering');
         $.ajax({ url: 'rest-connection/discover', data: { url: url }, dataType: 'json' })
           .done(function (doc) {
             if (doc.token_endpoint) $('#node-config-input-tokenUrl').val(doc.token_endpoint).trigger('change');
@@ -307,10 +237,10 @@
               $('#node-config-input-authorizeUrl').val(doc.authorization_endpoint).trigger('change');
             if (doc.revocation_endpoint)
               $('#node-config-input-revokeUrl').val(doc.revocation_endpoint).trigger('change');
-            showResult('#rc-discover-result', true, 'endpoints filled from the discovery document');
+            showMessage('#rc-discover-result', true, 'rest-connection.message.discovered');
           })
           .fail(function (xhr) {
-            showResult('#rc-discover-result', false, 'Discovery failed: ' + errorText(xhr));
+            showFailure('#rc-discover-result', 'rest-connection.message.discoveryFailed', xhr);
           });
       });
       $('#rc-authorize').on('click', function () {
@@ -321,12 +251,12 @@
         $.ajax({ url: adminUrl('authorize'), data: { format: 'json' }, dataType: 'json' })
           .done(function (r) {
             if (login) login.location = r.url;
-            showResult('#rc-oauth-result', true, 'log in in the new window; the tokens are stored when it finishes');
+            showMessage('#rc-oauth-result', true, 'rest-connection.message.authorizeStarted');
             showServerRedirectUri(r.redirectUri);
           })
           .fail(function (xhr) {
             if (login) login.close();
-            showResult('#rc-oauth-result', false, 'Authorize failed: ' + errorText(xhr));
+            showFailure('#rc-oauth-result', 'rest-connection.message.authorizeFailed', xhr);
           });
       });
       // Device login: the user code, the link and a QR code of it (qrcode-generator, served from
@@ -340,11 +270,15 @@
               return;
             }
             var ok = status.state === 'authorized';
-            showResult('#rc-oauth-result', ok, ok ? 'logged in: tokens stored' : status.message || status.state);
+            showResult(
+              '#rc-oauth-result',
+              ok,
+              ok ? node._('rest-connection.message.deviceLoggedIn') : status.message || status.state,
+            );
             if (ok) $('#rc-device-login').hide();
           })
           .fail(function (xhr) {
-            showResult('#rc-oauth-result', false, 'Device login: ' + errorText(xhr));
+            showFailure('#rc-oauth-result', 'rest-connection.message.deviceLoginError', xhr);
           });
       }
       function drawQrCode(link) {
@@ -359,47 +293,65 @@
         $.ajax({ url: 'resources/@rest-nodes/node-red-rest-connection/qrcode.js', dataType: 'script', cache: true })
           .done(draw)
           .fail(function () {
-            target.text('(QR code unavailable: open the link instead)');
+            target.text(node._('rest-connection.message.qrUnavailable'));
           });
       }
       $('#rc-device').on('click', function () {
         if ($(this).prop('disabled')) return;
         clearTimeout(devicePoll);
-        showResult('#rc-oauth-result', true, 'asking for a code...');
+        showMessage('#rc-oauth-result', true, 'rest-connection.message.askingForCode');
         $.ajax({ url: adminUrl('device'), type: 'POST', dataType: 'json' })
           .done(function (r) {
             var link = r.verificationUriComplete || r.verificationUri;
             $('#rc-device-link').attr('href', link).text(r.verificationUri);
             $('#rc-device-code').text(r.userCode);
-            $('#rc-device-expiry').text('The code is valid for ' + Math.round(r.expiresIn / 60) + ' minutes.');
+            $('#rc-device-expiry').text(
+              node._('rest-connection.message.codeValidFor', { minutes: Math.round(r.expiresIn / 60) }),
+            );
             $('#rc-device-login').show();
             drawQrCode(link);
-            showResult('#rc-oauth-result', true, 'waiting for the login on the other device...');
+            showMessage('#rc-oauth-result', true, 'rest-connection.message.waitingForDevice');
             devicePoll = setTimeout(followDeviceLogin, 3000);
           })
           .fail(function (xhr) {
-            showResult('#rc-oauth-result', false, 'Device login failed: ' + errorText(xhr));
+            showFailure('#rc-oauth-result', 'rest-connection.message.deviceLoginFailed', xhr);
           });
       });
       $('#rc-revoke').on('click', function () {
         if ($(this).prop('disabled')) return;
         $.ajax({ url: adminUrl('revoke'), type: 'POST', dataType: 'json' })
           .done(function () {
-            showResult('#rc-oauth-result', true, 'tokens revoked and forgotten');
+            showMessage('#rc-oauth-result', true, 'rest-connection.message.revoked');
           })
           .fail(function (xhr) {
-            showResult('#rc-oauth-result', false, 'Revoke failed: ' + errorText(xhr));
+            showFailure('#rc-oauth-result', 'rest-connection.message.revokeFailed', xhr);
           });
       });
       RestTestConnection.prepare(node);
 
       // Lists of name/value pairs.
-      RestEditor.pairList('rc-headers', node.headers, nameValueList('header'));
-      RestEditor.pairList('rc-queryParams', node.queryParams, nameValueList('parameter'));
-      RestEditor.pairList('rc-cookies', node.cookies, nameValueList('cookie'));
-      RestEditor.pairList('rc-tokenParams', node.tokenParams, nameValueList('e.g. audience'));
-      RestEditor.pairList('rc-tokenHeaders', node.tokenHeaders, nameValueList('e.g. X-Tenant'));
-      RestEditor.pairList('rc-authorizeParams', node.authorizeParams, nameValueList('e.g. prompt'));
+      RestEditor.pairList('rc-headers', node.headers, nameValueList(node, 'rest-connection.placeholder.header'));
+      RestEditor.pairList(
+        'rc-queryParams',
+        node.queryParams,
+        nameValueList(node, 'rest-connection.placeholder.parameter'),
+      );
+      RestEditor.pairList('rc-cookies', node.cookies, nameValueList(node, 'rest-connection.placeholder.cookie'));
+      RestEditor.pairList(
+        'rc-tokenParams',
+        node.tokenParams,
+        nameValueList(node, 'rest-connection.placeholder.tokenParamName'),
+      );
+      RestEditor.pairList(
+        'rc-tokenHeaders',
+        node.tokenHeaders,
+        nameValueList(node, 'rest-connection.placeholder.tokenHeaderName'),
+      );
+      RestEditor.pairList(
+        'rc-authorizeParams',
+        node.authorizeParams,
+        nameValueList(node, 'rest-connection.placeholder.authorizeParamName'),
+      );
 
       // Proxy fields only matter when the proxy is used.
       function updateProxy() {
@@ -415,27 +367,23 @@
       $('#node-config-input-tlsVerify').on('change', updateTlsWarning);
       updateTlsWarning();
 
+      RestEditor.showNumberDefaults(node, NUMBER_FIELDS, 'node-config-input-', DEF);
+
       var creds = node.credentials || {};
       ['caCert', 'clientCert', 'clientKey', 'pfx', 'jwtPrivateKey'].forEach(function (c) {
-        pemField(c, !!creds['has_' + c]);
+        pemField(node, c, !!creds['has_' + c]);
       });
-
-      RestEditor.showNumbers(node, NUMBER_FIELDS, 'rc-', DEF);
     },
     oneditsave: function () {
       var node = this;
       ['headers', 'queryParams', 'cookies', 'tokenParams', 'tokenHeaders', 'authorizeParams'].forEach(function (k) {
-        node[k] = RestEditor.readPairList('rc-' + k, nameValueList());
+        node[k] = RestEditor.readPairList('rc-' + k, nameValueList(node));
       });
-      RestEditor.saveNumbers(node, NUMBER_FIELDS, 'rc-');
+      RestEditor.saveNumbers(node, NUMBER_FIELDS, 'node-config-input-');
     },
     oneditresize: function () {
-      var width = $('#rc-tabs-content').width();
-      if (width) $('.rc-list').editableList('width', width - 10);
+      // the form's rows follow the tray's width by themselves (nodes/shared/editor-form.css); the tabs share it out
+      if (connectionTabs) connectionTabs.resize();
     },
   });
-
-  // the repeated rows and the Test connection rows into the edit form, before any dialog opens
-  completeTemplate();
-  RestTestConnection.completeTemplate('rest-connection');
 })();

@@ -16,10 +16,13 @@ import { registerDialogRoutes } from './dialog-routes';
 import { reportSavedCredentials } from './report-saved-credentials';
 import { forgetStoredTokens } from './token-store-settings';
 import type { StoreWarn } from '../../lib/shared-store/redis-connection';
+import { translator } from '../shared/translate';
+import { stateText } from './state-text';
 
 type ConnectionDef = NodeDef & Partial<ConnectionProperties>;
 
 export = function registerRestConnection(RED: NodeAPI): void {
+  const _ = translator(RED, 'rest-connection');
   function RestConnection(this: RestConnectionNode, config: ConnectionDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -40,12 +43,16 @@ export = function registerRestConnection(RED: NodeAPI): void {
       return () => listeners.delete(listener);
     };
 
-    const tellState = (state: ConnectionState) => listeners.forEach((listener) => listener(state));
+    // States come from lib/ in English; the nodes show them in Node-RED's language.
+    const tellState = (state: ConnectionState) => {
+      const shown = { ...state, text: stateText(state.text, _) };
+      listeners.forEach((listener) => listener(shown));
+    };
     // The shared store (Redis) going away or coming back: said once in the log, and shown on the nodes.
     const warn: StoreWarn = (message, event) => {
       node.warn(message);
-      if (event === 'unreachable') tellState({ level: 'warning', text: 'shared store down: local' });
-      if (event === 'reachable') tellState({ level: 'ok', text: 'shared store back' });
+      if (event === 'unreachable') tellState({ level: 'warning', text: _('rest-connection.status.sharedStoreDown') });
+      if (event === 'reachable') tellState({ level: 'ok', text: _('rest-connection.status.sharedStoreBack') });
     };
 
     node.getClient = () => {

@@ -99,24 +99,26 @@ var RestEditor = (function () {
   }
 
   /**
-   * Number fields are plain text inputs (#<idPrefix><name>), not node-input-* fields, so that an
-   * ${ENV} reference can be typed: shown from the node (or its default) ...
+   * Number fields are Node-RED's own inputs (#node-input-<name>, #node-config-input-<name>), plain
+   * text so that an ${ENV} reference can be typed; Node-RED fills and validates them, and this
+   * keeps numbers numbers in the flow JSON (an ${ENV} reference stays text). `idPrefix` is
+   * 'node-input-' or 'node-config-input-'.
    */
-  function showNumbers(node, names, idPrefix, definitions) {
-    names.forEach(function (name) {
-      $('#' + idPrefix + name).val(node[name] === undefined ? definitions.defaults[name] : node[name]);
-    });
-  }
-  /** ... and saved as numbers in the flow JSON; an ${ENV} reference stays text. */
   function saveNumbers(node, names, idPrefix) {
     names.forEach(function (name) {
-      var v = $('#' + idPrefix + name)
-        .val()
-        .trim();
+      var v = String($('#' + idPrefix + name).val() || '').trim();
       node[name] = v !== '' && !isNaN(Number(v)) ? Number(v) : v;
     });
   }
-
+  /**
+   * A new config node gets only its truthy defaults from Node-RED (showEditConfigNodeDialog), so a
+   * number whose default is 0 would show empty: the form shows the default where the node has none.
+   */
+  function showNumberDefaults(node, names, idPrefix, definitions) {
+    names.forEach(function (name) {
+      if (node[name] === undefined || node[name] === null) $('#' + idPrefix + name).val(definitions.defaults[name]);
+    });
+  }
   /**
    * An editableList of two-cell rows, a name and a value, for the settings stored as lists: the
    * connection's headers, query parameters, cookies and token parameters ({name, value}), the
@@ -127,10 +129,12 @@ var RestEditor = (function () {
   function pairList(id, items, list) {
     var key = list.key || 'value';
     var element = $('#' + id)
-      .css({ 'min-height': list.minHeight || '110px', 'min-width': '420px' })
+      .addClass('rest-pairs')
       .editableList({
+        // the list grows with its rows (an empty one is one row high: nodes/shared/editor-form.css)
+        height: 'auto',
         addItem: function (row, index, data) {
-          row.css({ display: 'flex', gap: '8px' });
+          row.addClass('rest-pair');
           $('<input/>', { type: 'text', class: list.nameClass, placeholder: list.namePlaceholder })
             .css({ flex: '1 1 ' + list.nameWidth })
             .val(data.name || '')
@@ -143,7 +147,7 @@ var RestEditor = (function () {
               .appendTo(row);
             return;
           }
-          var cell = $('<div/>')
+          var cell = $('<div/>', { class: 'rest-pair-value' })
             .css({ flex: '1 1 ' + list.valueWidth })
             .appendTo(row);
           value.css('width', '100%').appendTo(cell);
@@ -196,8 +200,8 @@ var RestEditor = (function () {
     validNameValueList: validNameValueList,
     validTypedList: validTypedList,
     validJsonPath: validJsonPath,
-    showNumbers: showNumbers,
     saveNumbers: saveNumbers,
+    showNumberDefaults: showNumberDefaults,
     pairList: pairList,
     readPairList: readPairList,
   };

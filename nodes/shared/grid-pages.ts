@@ -12,6 +12,7 @@ import { pages, type Page } from '../../lib/paging/pages';
 import { PagingPlan, type PageRequest } from '../../lib/paging/paging-plan';
 import { canStream, streamPages } from '../../lib/stream/stream-pages';
 import type { GridProperties } from '../../lib/types';
+import type { Translate } from './translate';
 
 export interface CompiledGrid {
   extractor: RowExtractor;
@@ -19,9 +20,9 @@ export interface CompiledGrid {
 }
 
 /** The node's row and paging settings, checked and compiled; a setting that cannot work is a RestError (ERR_CONFIG, ERR_JSONPATH). */
-export function compileGrid(props: GridProperties): CompiledGrid | RestError {
+export function compileGrid(props: GridProperties, _: Translate): CompiledGrid | RestError {
   try {
-    checkBatchSize(props.batchSize);
+    checkBatchSize(props.batchSize, _);
     return { extractor: new RowExtractor(props), plan: new PagingPlan(props) };
   } catch (err) {
     return isRestError(err) ? err : new RestError('ERR_CONFIG', String(err));
@@ -59,12 +60,9 @@ export function splitSource(
   }>;
 }
 
-function checkBatchSize(batchSize: number): void {
+function checkBatchSize(batchSize: number, _: Translate): void {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RestError(
-      'ERR_CONFIG',
-      `batchSize must be a whole number of at least 1, not ${JSON.stringify(batchSize)}`,
-    );
+    throw new RestError('ERR_CONFIG', _('execute-rest-grid.message.batchSize', { value: JSON.stringify(batchSize) }));
   }
 }
 

@@ -9,6 +9,7 @@ import type { HttpMethod, QueryNodeProperties, TypedNameValue } from '../../lib/
 import { expandPlaceholders } from '../../lib/http/expand-placeholders';
 import type { Message } from './message';
 import { textOf } from '../../lib/text-of';
+import { translator, type Translate } from './translate';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 /** Headers that describe a previous response or connection; never forwarded from msg.headers. */
@@ -27,18 +28,19 @@ export async function requestFromMessage(
   node: Node,
   props: QueryNodeProperties,
   msg: Message,
+  _: Translate = translator(RED, node.type),
 ): Promise<RequestSpec> {
-  const method = resolveMethod(props.method, msg.method);
-  const pathTemplate = msg.path !== undefined ? requireString(msg.path, 'msg.path') : props.path;
+  const method = resolveMethod(props.method, msg.method, _);
+  const pathTemplate = msg.path !== undefined ? requireString(msg.path, 'msg.path', _) : props.path;
   const path = expandPlaceholders(pathTemplate, (expression) => messageProperty(RED, msg, expression));
   const query = {
-    ...(await evaluateList(RED, node, props.query, msg, 'query parameter')),
-    ...plainObject(msg.query, 'msg.query'),
+    ...(await evaluateList(RED, node, props.query, msg, _('query-node.message.queryParameter'), _)),
+    ...plainObject(msg.query, 'msg.query', _),
   };
   const headers: Record<string, string> = {};
   const headerSources = [
-    await evaluateList(RED, node, props.headers, msg, 'header'),
-    withoutHopHeaders(plainObject(msg.headers, 'msg.headers')),
+    await evaluateList(RED, node, props.headers, msg, _('query-node.message.header'), _),
+    withoutHopHeaders(plainObject(msg.headers, 'msg.headers', _)),
   ];
   for (const source of headerSources) {
     for (const [name, value] of Object.entries(source)) {
@@ -63,33 +65,38 @@ function messageProperty(RED: NodeAPI, msg: Message, expression: string): unknow
   }
 }
 
-function resolveMethod(configured: QueryNodeProperties['method'], fromMessage: unknown): HttpMethod {
+function resolveMethod(configured: QueryNodeProperties['method'], fromMessage: unknown, _: Translate): HttpMethod {
   if (fromMessage !== undefined && fromMessage !== null && fromMessage !== '') {
     const method = textOf(fromMessage).toUpperCase() as HttpMethod;
     if (!METHODS.includes(method)) {
-      throw new RestError('ERR_CONFIG', `msg.method "${textOf(fromMessage)}" is not one of ${METHODS.join(', ')}.`);
+      throw new RestError(
+        'ERR_CONFIG',
+        _('query-node.message.methodNotAllowed', { method: textOf(fromMessage), methods: METHODS.join(', ') }),
+      );
     }
     return method;
   }
   if (configured === 'use') {
-    throw new RestError('ERR_CONFIG', 'The method is "set by msg.method", but the message has no msg.method.');
+    throw new RestError('ERR_CONFIG', _('query-node.message.methodMissing'));
   }
-  if (!METHODS.includes(configured)) throw new RestError('ERR_CONFIG', `Unknown method "${String(configured)}".`);
+  if (!METHODS.includes(configured)) {
+    throw new RestError('ERR_CONFIG', _('query-node.message.methodUnknown', { method: String(configured) }));
+  }
   return configured;
 }
 
-function requireString(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new RestError('ERR_CONFIG', `${what} must be a string, not ${typeof value}.`);
+function requireString(value: unknown, what: string, _: Translate): string {
+  if (typeof value !== 'string') {
+    throw new RestError('ERR_CONFIG', _('query-node.message.notAString', { what, type: typeof value }));
+  }
   return value;
 }
 
-function plainObject(value: unknown, what: string): Record<string, unknown> {
+function plainObject(value: unknown, what: string, _: Translate): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new RestError(
-      'ERR_CONFIG',
-      `${what} must be an object of name/value pairs, not ${Array.isArray(value) ? 'an array' : typeof value}.`,
-    );
+    const type = Array.isArray(value) ? _('query-node.message.anArray') : typeof value;
+    throw new RestError('ERR_CONFIG', _('query-node.message.notAnObject', { what, type }));
   }
   return value as Record<string, unknown>;
 }
@@ -108,22 +115,34 @@ async function evaluateList(
   list: TypedNameValue[],
   msg: Message,
   what: string,
+  _: Translate,
 ): Promise<Record<string, unknown>> {
   const result: Record<string, unknown> = {};
   for (const item of list ?? []) {
     if (!item || !item.name) continue;
-    result[item.name] = await evaluateTyped(RED, node, item, msg, what);
+    result[item.name] = await evaluateTyped(RED, node, item, msg, what, _);
   }
   return result;
 }
 
-function evaluateTyped(RED: NodeAPI, node: Node, item: TypedNameValue, msg: Message, what: string): Promise<unknown> {
+function evaluateTyped(
+  RED: NodeAPI,
+  node: Node,
+  item: TypedNameValue,
+  msg: Message,
+  what: string,
+  _: Translate,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const fail = (err: unknown) =>
       reject(
         new RestError(
           'ERR_CONFIG',
-          `The ${what} "${item.name}" could not be evaluated: ${(err as Error)?.message ?? String(err)}.`,
+          _('query-node.message.notEvaluated', {
+            what,
+            name: item.name,
+            message: (err as Error)?.message ?? String(err),
+          }),
         ),
       );
     try {

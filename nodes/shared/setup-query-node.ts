@@ -12,6 +12,7 @@ import type { QueryNodeProperties } from '../../lib/types';
 import type { RestConnectionNode } from './connection-node';
 import type { Message } from './message';
 import { requestFromMessage } from './request-from-message';
+import { translator, type Translate } from './translate';
 
 export interface QueryContext {
   client: RestClient;
@@ -25,15 +26,17 @@ export type QueryHandler = (context: QueryContext) => Promise<string>;
 
 export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodeProperties, handle: QueryHandler): void {
   const connection = RED.nodes.getNode(props.connection) as RestConnectionNode | null;
+  const _ = translator(RED, node.type);
   let inFlight = 0;
   /** Requests of the connection waiting for their turn (maxConcurrent / rateLimit). */
   let waiting = 0;
   let closed = false;
   const status = (value: NodeStatus) => node.status(value);
-  const showWaiting = () => status({ fill: 'blue', shape: 'ring', text: `${waiting} waiting` });
+  const showWaiting = () =>
+    status({ fill: 'blue', shape: 'ring', text: _('query-node.status.waiting', { count: waiting }) });
 
   if (!connection || typeof connection.getClient !== 'function') {
-    status({ fill: 'red', shape: 'ring', text: 'no connection' });
+    status({ fill: 'red', shape: 'ring', text: _('query-node.status.noConnection') });
   } else {
     const unsubscribe = connection.onStateChange((state) => {
       const fill = state.level === 'ok' ? 'green' : state.level === 'warning' ? 'yellow' : 'red';
@@ -54,18 +57,22 @@ export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodePropert
         node.on('close', stop);
       },
       (err: unknown) => {
-        status({ fill: 'red', shape: 'ring', text: isRestError(err) ? err.code : 'connection error' });
+        status({
+          fill: 'red',
+          shape: 'ring',
+          text: isRestError(err) ? err.code : _('query-node.status.connectionError'),
+        });
       },
     );
   }
 
-  const outputError = checkOutputProperty(RED, props.outputProperty);
+  const outputError = checkOutputProperty(RED, props.outputProperty, _);
   if (outputError) showConfigError(node, outputError);
 
   node.on('input', (input, send, done) => {
     const msg = input as Message;
     if (!connection || typeof connection.getClient !== 'function') {
-      done(new RestError('ERR_CONFIG', 'No rest-connection is configured for this node (or it is disabled).'));
+      done(new RestError('ERR_CONFIG', _('query-node.message.noConnection')));
       return;
     }
     if (outputError) {
@@ -85,7 +92,7 @@ export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodePropert
       })
       .catch((err: unknown) => {
         inFlight--;
-        const error = asRestError(err);
+        const error = asRestError(err, _);
         addErrorDetails(msg, error);
         status({
           fill: 'red',
@@ -102,13 +109,15 @@ export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodePropert
   });
 
   function requestingText(): string {
-    return inFlight > 1 ? `requesting (${inFlight})` : 'requesting';
+    return inFlight > 1
+      ? _('query-node.status.requestingCount', { count: inFlight })
+      : _('query-node.status.requesting');
   }
 
   async function run(connectionNode: RestConnectionNode, msg: Message, send: QueryContext['send']): Promise<string> {
     const client = await connectionNode.getClient();
     try {
-      const request = await requestFromMessage(RED, node, props, msg);
+      const request = await requestFromMessage(RED, node, props, msg, _);
       return await handle({ client, request, msg, send });
     } catch (err) {
       // Messages may quote a response or a msg value: one last pass keeps secrets out.
@@ -117,15 +126,12 @@ export function setupQueryNode(RED: NodeAPI, node: Node, props: QueryNodePropert
   }
 }
 
-function checkOutputProperty(RED: NodeAPI, property: string): RestError | undefined {
+function checkOutputProperty(RED: NodeAPI, property: string, _: Translate): RestError | undefined {
   try {
     RED.util.normalisePropertyExpression(property || 'payload');
     return undefined;
   } catch {
-    return new RestError(
-      'ERR_CONFIG',
-      `outputProperty "${property}" is not a valid msg property (e.g. payload or data.rows).`,
-    );
+    return new RestError('ERR_CONFIG', _('query-node.message.outputProperty', { property }));
   }
 }
 
@@ -148,10 +154,10 @@ function addErrorDetails(msg: Message, error: RestError): void {
   if (error.responseUrl !== undefined) msg.responseUrl = error.responseUrl;
 }
 
-function asRestError(err: unknown): RestError {
+function asRestError(err: unknown, _: Translate): RestError {
   if (isRestError(err)) return err;
   // Anything else that recursed through a response too deep for the stack is the data's fault.
   if (isStackOverflow(err)) return tooDeepError('The response', err);
   const message = err instanceof Error ? err.message : String(err);
-  return new RestError('ERR_CONFIG', `Unexpected failure: ${message}`);
+  return new RestError('ERR_CONFIG', _('query-node.message.unexpectedFailure', { message }));
 }

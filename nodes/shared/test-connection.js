@@ -6,39 +6,16 @@
  * stored value holds "__PWRD__", which the runtime replaces by the deployed node's secret. The
  * answer shows the status, the time and, for OAuth2, the token's expiry and scopes.
  *
+ * The Test path row, the button and its note are in nodes/rest-connection/editor.html.
  * scripts/build.js puts this file before the connection's editor.js, in one function scope.
  * Texts come from the node's catalog (nodes/shared/locales/<lang>/preview.json).
  */
 var RestTestConnection = (function () {
   'use strict';
 
-  var PLACEHOLDER = /<div id="rc-test-connection"><\/div>/;
-
   /** A text of the node's catalog (nodes/shared/locales/<lang>/preview.json, merged in by the build); `__name__` takes vars.name. */
   function t(node, key, vars) {
     return typeof node._ === 'function' ? node._(key, vars) : key;
-  }
-
-  /**
-   * Puts the Test path row and the Test button where the template has
-   * `<div id="rc-test-connection"></div>`; before any dialog opens, so Node-RED fills and saves
-   * node-config-input-testPath itself.
-   */
-  function completeTemplate(type) {
-    var template = $('script[data-template-name="' + type + '"]');
-    var markup = [
-      '<div class="form-row">',
-      '    <label for="node-config-input-testPath"><i class="fa fa-stethoscope"></i> <span data-i18n="preview.label.testPath"></span></label>',
-      '    <input type="text" id="node-config-input-testPath" data-i18n="[placeholder]preview.placeholder.testPath">',
-      '</div>',
-      '<div class="form-row">',
-      '    <label>&nbsp;</label>',
-      '    <button type="button" class="red-ui-button" id="rc-test"><i class="fa fa-plug"></i> <span data-i18n="preview.label.test"></span></button>',
-      '    <span class="rc-result" id="rc-test-result"></span>',
-      '</div>',
-      '<div class="form-row rc-note" id="rc-test-note"></div>',
-    ].join('\n');
-    template.text(template.text().replace(PLACEHOLDER, markup));
   }
 
   /** The dialog's settings as the node would save them, and the credentials as typed. */
@@ -124,5 +101,5 @@ var RestTestConnection = (function () {
     });
   }
 
-  return { completeTemplate: completeTemplate, prepare: prepare, dialogSettings: dialogSettings, text: t };
+  return { prepare: prepare, dialogSettings: dialogSettings, text: t };
 })();

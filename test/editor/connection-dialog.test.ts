@@ -96,7 +96,7 @@ describe('editor: the connection dialog', function () {
     assert.equal(await shownText(page, 'label[for="rc-redirectUri"]'), 'Redirect URI (callback URL)');
     await assertShown(page, [], ['#rc-redirectUri-warning']);
     assert.match(
-      await shownTexts(page, '#rc-tab-auth .rc-note').then((t) => t.join('\n')),
+      await shownTexts(page, '#rc-tab-auth .rest-note').then((t) => t.join('\n')),
       /Also the refresh token endpoint\./,
     );
     assert.match(
@@ -159,51 +159,51 @@ describe('editor: the connection dialog', function () {
     assert.match(await page.inputValue('#node-config-input-caCert'), /^-----BEGIN CERTIFICATE-----\nCA\n/);
 
     await openTab(page, 'rc-tab-limits');
-    await page.fill('#rc-timeout', '5000');
+    await page.fill('#node-config-input-timeout', '5000');
     await page.click('#node-config-dialog-ok');
     await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
 
     // back in the grid node
     assert.match(await shownText(page, '#node-input-connection option:checked'), /Example API/);
     await page.fill('#node-input-path', '/users/{{payload.id}}');
-    await addListRow(page, 'rest-grid-query');
-    await page.locator('#rest-grid-query .rest-tl-name').fill('limit');
+    await addListRow(page, 'rest-query-list');
+    await page.locator('#rest-query-list .rest-tl-name').fill('limit');
     await page.evaluate(() => {
-      const value = $('#rest-grid-query .rest-tl-value');
+      const value = $('#rest-query-list .rest-tl-value');
       value.typedInput('type', 'num');
       value.typedInput('value', '10');
     });
-    await addTypedRow(page, 'rest-grid-headers', 'X-Tenant', 'msg', 'payload.tenant');
-    await addListRow(page, 'rest-grid-columns');
-    await page.locator('#rest-grid-columns .rest-col-name').fill('city');
-    await page.locator('#rest-grid-columns .rest-col-path').fill('$.address.city');
+    await addTypedRow(page, 'rest-headers-list', 'X-Tenant', 'msg', 'payload.tenant');
+    await addListRow(page, 'rest-columns-list');
+    await page.locator('#rest-columns-list .rest-col-name').fill('city');
+    await page.locator('#rest-columns-list .rest-col-path').fill('$.address.city');
     await page.fill('#node-input-rowsPath', '$.data');
 
     const paging = {
-      visible: ['#node-input-nextPath', '#node-input-pageParam', '#node-input-pageSizeParam', '#rest-grid-maxPages'],
+      visible: ['#node-input-nextPath', '#node-input-pageParam', '#node-input-pageSizeParam', '#node-input-maxPages'],
     };
     await assertShown(page, [], paging.visible);
     await page.selectOption('#node-input-paging', 'nextUrl');
     await assertShown(
       page,
-      ['#node-input-nextPath', '#node-input-pageSizeParam', '#rest-grid-pageSize', '#rest-grid-maxPages'],
+      ['#node-input-nextPath', '#node-input-pageSizeParam', '#node-input-pageSize', '#node-input-maxPages'],
       ['#node-input-pageParam'],
     );
     await page.selectOption('#node-input-paging', 'linkHeader');
     await assertShown(
       page,
-      ['#node-input-pageSizeParam', '#rest-grid-pageSize', '#rest-grid-maxPages'],
+      ['#node-input-pageSizeParam', '#node-input-pageSize', '#node-input-maxPages'],
       ['#node-input-pageParam', '#node-input-nextPath'],
     );
     await page.selectOption('#node-input-paging', 'offset');
     await assertShown(
       page,
-      ['#node-input-pageParam', '#node-input-pageSizeParam', '#rest-grid-pageSize'],
+      ['#node-input-pageParam', '#node-input-pageSizeParam', '#node-input-pageSize'],
       ['#node-input-nextPath'],
     );
     await page.fill('#node-input-pageParam', 'offset');
     await page.fill('#node-input-pageSizeParam', 'limit');
-    await page.fill('#rest-grid-pageSize', '50');
+    await page.fill('#node-input-pageSize', '50');
     await assertShown(page, [], ['#node-input-bodyType']);
     await page.selectOption('#node-input-method', 'POST');
     await assertShown(page, ['#node-input-bodyType'], []);
@@ -308,7 +308,7 @@ describe('editor: the connection dialog', function () {
     assert.equal(await page.inputValue('#node-config-input-password'), '__PWRD__', 'password shown as a placeholder');
     assert.equal(await page.inputValue('#node-config-input-clientKey'), '__PWRD__');
     assert.equal(await page.textContent('#rc-clientKey-status'), 'stored (hidden)');
-    assert.equal(await page.inputValue('#rc-timeout'), '5000');
+    assert.equal(await page.inputValue('#node-config-input-timeout'), '5000');
     await openTab(page, 'rc-tab-params');
     assert.equal(await page.locator('#rc-headers .rc-nv-name').count(), 2);
     await openTab(page, 'rc-tab-tls');

@@ -51,9 +51,9 @@ describe('editor: the grid and scalar dialogs', function () {
     await page.selectOption('#node-input-valueType', 'number');
     await page.selectOption('#node-input-method', 'use');
     await assertShown(page, ['#node-input-bodyType'], []);
-    await addTypedRow(page, 'rest-scalar-query', 'city', 'msg', 'payload.city');
-    await addTypedRow(page, 'rest-scalar-headers', 'X-Request-Id', 'msg', '_msgid');
-    await addTypedRow(page, 'rest-scalar-headers', 'X-Unit', 'str', 'celsius');
+    await addTypedRow(page, 'rest-query-list', 'city', 'msg', 'payload.city');
+    await addTypedRow(page, 'rest-headers-list', 'X-Request-Id', 'msg', '_msgid');
+    await addTypedRow(page, 'rest-headers-list', 'X-Unit', 'str', 'celsius');
     await page.click('#node-dialog-ok');
     await page.waitForSelector('#node-input-valuePath', { state: 'detached' });
     const label = await page.evaluate(() =>

@@ -40,7 +40,7 @@ interface EditorRED {
     editConfig(name: string, type: string, id: string): void;
   };
   utils: { getNodeLabel(node: EditorNode): string };
-  view: { redraw(): void };
+  view: { redraw(): void; importNodes(flow: object[], options?: { generateIds?: boolean }): void };
 }
 
 declare const RED: EditorRED;
