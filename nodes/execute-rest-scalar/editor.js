@@ -12,6 +12,8 @@
     paletteLabel: 'rest scalar',
     validators: { valuePath: RestEditor.validJsonPath },
     prepare: function () {
+      // the path as the runtime's parser reads it (an admin route), marked where it is typed
+      RestEditor.checkJsonPathFields(['node-input-valuePath']);
       function updateMissing() {
         $('.rest-scalar-default').toggle($('#node-input-missing').val() === 'default');
       }

@@ -1,6 +1,7 @@
 /**
  * The admin HTTP routes the rest-connection editor calls: Test (any connection), and the OAuth2
- * helpers Discover, Authorize (with its callback), Log in on another device and Revoke.
+ * helpers Discover, Authorize (with its callback), Log in on another device and Revoke; and the
+ * JSONPath check the three editors call (json-path-check-route.ts).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -11,6 +12,7 @@ import { RestError, isRestError } from '../../lib/errors';
 import { createCodeVerifier, createState, PendingAuthorizations } from '../../lib/oauth2/authorization-requests';
 import { discoverEndpoints } from '../../lib/oauth2/discovery';
 import { needsAnyPermission } from './admin-permission';
+import { registerJsonPathCheckRoute } from './json-path-check-route';
 import type { RestConnectionNode } from '../shared/connection-node';
 
 const DISCOVERY_TIMEOUT_MS = 15000;
@@ -21,6 +23,7 @@ const pendingLogins = new PendingAuthorizations();
 export function registerAdminRoutes(RED: NodeAPI): void {
   const admin = RED.httpAdmin;
   const canWrite = needsAnyPermission(RED);
+  registerJsonPathCheckRoute(RED, canWrite);
 
   admin.get('/rest-connection/discover', canWrite, (req: Request, res: Response) => {
     const url = typeof req.query.url === 'string' ? req.query.url : '';

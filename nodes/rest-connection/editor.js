@@ -51,6 +51,25 @@
     defaults[k].validate = RestEditor.validNameValueList;
   });
 
+  // What each authentication needs, as lib/auth checks it when the connection is built (ERR_CONFIG):
+  // marked in the form as soon as the chosen type needs it and it is empty.
+  var credentials = RestEditor.credentialsOf(DEF);
+  credentials.username.validate = RestEditor.requiredFor(function (type, grant) {
+    return type === 'basic' || type === 'digest' || (type === 'oauth2' && grant === 'password');
+  }, 'a username, needed by this authentication');
+  credentials.token.validate = RestEditor.requiredFor(function (type) {
+    return type === 'bearer';
+  }, 'a token, needed by bearer authentication');
+  credentials.apiKey.validate = RestEditor.requiredFor(function (type) {
+    return type === 'apiKey';
+  }, 'the API key');
+  defaults.apiKeyName.validate = RestEditor.requiredFor(function (type) {
+    return type === 'apiKey';
+  }, 'the name of the header or query parameter that carries the key');
+  credentials.clientId.validate = RestEditor.requiredFor(function (type, grant) {
+    return type === 'oauth2' && grant !== 'refresh_token';
+  }, 'a client ID, needed by OAuth2');
+
   /** The connection's {name, value} lists: headers, query parameters, cookies, token parameters. */
   function nameValueList(namePlaceholder) {
     return {
@@ -108,7 +127,7 @@
     category: 'config',
     icon: 'rest-connection.svg',
     defaults: defaults,
-    credentials: RestEditor.credentialsOf(DEF),
+    credentials: credentials,
     label: function () {
       return this.name || this.baseUrl || 'rest-connection';
     },
@@ -122,6 +141,7 @@
         },
       });
       connectionTabs = tabs;
+      RestEditor.markTabsOfInvalidFields('rc-tabs', 'rc-tabs-content');
       [
         ['rc-tab-connection', 'Connection'],
         ['rc-tab-auth', 'Authentication'],
