@@ -26,7 +26,7 @@ const tabMark = (page: Page, id: string) =>
     const label = a.querySelector('.red-ui-tab-label') ?? a;
     return {
       marked: li.classList.contains('rest-tab-invalid'),
-      marker: getComputedStyle(label, '::after').content,
+      marker: getComputedStyle(label, '::before').content,
       color: getComputedStyle(a).color,
     };
   });

@@ -26,6 +26,8 @@ async function main(outDir: string): Promise<void> {
     await page.addInitScript('window.__name = function (f) { return f; };');
     await loadEditor(page, server.url);
     await importExamples(page, TOUR_EXAMPLES);
+    // the "Imported" notification would cover the dialogs
+    await page.evaluate(() => $('.red-ui-notification').remove());
     for (const dialog of DIALOGS) {
       await dialog.open(page);
       const tabs = await dialog.tabs(page);
@@ -33,6 +35,19 @@ async function main(outDir: string): Promise<void> {
         if (tab) await showTab(page, tab);
         const file = path.join(outDir, `editor-${dialog.type}${tab ? '-' + tab.replace(/^rc-tab-/, '') : ''}.png`);
         await page.screenshot({ path: file });
+        // a one-page form continues below the fold: its second half too
+        if (!tab) {
+          await page.evaluate(() => {
+            const forms = document.querySelectorAll('.rest-form');
+            for (let el = forms[forms.length - 1]!.parentElement; el; el = el.parentElement) {
+              if (el.scrollHeight > el.clientHeight && /auto|scroll/.test(getComputedStyle(el).overflowY)) {
+                el.scrollTop = el.scrollHeight;
+                break;
+              }
+            }
+          });
+          await page.screenshot({ path: file.replace(/\.png$/, '-end.png') });
+        }
         const overflow = await overflowOf(page);
         const wide = overflow.scroll.filter((s) => s.scrollWidth > s.clientWidth);
         console.log(
@@ -44,6 +59,15 @@ async function main(outDir: string): Promise<void> {
       }
       await dialog.close(page);
     }
+    // what an invalid value looks like: the field and its tab marked
+    const connection = DIALOGS[0]!;
+    await connection.open(page);
+    await showTab(page, 'rc-tab-limits');
+    await page.fill('#node-config-input-timeout', 'abc');
+    await page.locator('#node-config-input-timeout').blur();
+    await page.screenshot({ path: path.join(outDir, 'editor-validation.png') });
+    console.log(`${path.relative(process.cwd(), path.join(outDir, 'editor-validation.png'))}: a marked field and tab`);
+    await connection.close(page);
   } finally {
     await browser.close();
     await server.stop();
