@@ -69,6 +69,15 @@
   credentials.clientId.validate = RestEditor.requiredFor(function (type, grant) {
     return type === 'oauth2' && grant !== 'refresh_token';
   }, 'a client ID, needed by OAuth2');
+  // OAuth2 needs a token URL, or a discovery URL that names one (lib/auth/oauth2.ts)
+  var tokenUrlNeeded = RestEditor.requiredFor(function (type) {
+    var discovery = $('#node-config-input-discoveryUrl');
+    return type === 'oauth2' && !String((discovery.length ? discovery.val() : this.discoveryUrl) || '').trim();
+  }, 'a token URL, or a discovery URL above');
+  var tokenUrlShape = defaults.tokenUrl.validate;
+  defaults.tokenUrl.validate = function (v, opt) {
+    return tokenUrlShape.call(this, v) ? tokenUrlNeeded.call(this, v, opt) : false;
+  };
 
   /** The connection's {name, value} lists: headers, query parameters, cookies, token parameters. */
   function nameValueList(namePlaceholder) {

@@ -87,7 +87,7 @@ var RestEditor = (function () {
       var grantInput = $('#node-config-input-oauth2Grant');
       var type = typeInput.length ? typeInput.val() : this.authType;
       var grant = grantInput.length ? grantInput.val() : this.oauth2Grant;
-      if (!needed(type, grant)) return true;
+      if (!needed.call(this, type, grant)) return true;
       if (v !== undefined && v !== null && String(v).trim() !== '') return true;
       return invalid(opt, what);
     };

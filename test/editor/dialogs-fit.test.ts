@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { DIALOGS, importExamples, overflowOf, showTab, TOUR_EXAMPLES } from '../support/editor/dialog-tour';
 import { useEditor } from '../support/editor/editor-session';
-import { editNode, openTab } from '../support/editor/editor-page';
+import { editNode, openTab, waitForTray } from '../support/editor/editor-page';
 
 const VIEWPORT = { width: 1024, height: 700 };
 
@@ -68,6 +68,7 @@ describe('editor: dialogs fit 1024x700', function () {
     await editNode(page, 'execute-rest-grid', '#node-input-rowsPath');
     await page.click('#node-input-btn-connection-edit');
     await page.waitForSelector('#node-config-input-baseUrl', { state: 'visible' });
+    await waitForTray(page);
     await openTab(page, 'rc-tab-auth');
     await page.selectOption('#node-config-input-authType', 'oauth2');
     await page.selectOption('#node-config-input-oauth2Grant', 'authorization_code');

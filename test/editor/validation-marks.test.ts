@@ -66,7 +66,7 @@ describe('editor: invalid values are marked where they are', function () {
     assert.equal((await tabMark(page, 'rc-tab-limits')).marked, false, 'the tab mark is gone');
   });
 
-  it('marks an empty username with Basic, and the Authentication tab, until one is typed', async function () {
+  it('marks what the authentication needs (username with Basic, API key, OAuth2 client ID and token URL), and the Authentication tab', async function () {
     await openTab(page, 'rc-tab-auth');
     await page.selectOption('#node-config-input-authType', 'basic');
     await enter(page, '#node-config-input-username', '');
@@ -77,6 +77,11 @@ describe('editor: invalid values are marked where they are', function () {
     await page.selectOption('#node-config-input-authType', 'apiKey');
     assert.equal(await isMarked(page, '#node-config-input-apiKey'), true, 'API key needed for apiKey');
     await enter(page, '#node-config-input-apiKey', 'k-123');
+    await page.selectOption('#node-config-input-authType', 'oauth2');
+    assert.equal(await isMarked(page, '#node-config-input-clientId'), true, 'OAuth2 needs a client ID');
+    assert.equal(await isMarked(page, '#node-config-input-tokenUrl'), true, 'and a token URL...');
+    await enter(page, '#node-config-input-discoveryUrl', 'https://id.example.test/.well-known/openid-configuration');
+    assert.equal(await isMarked(page, '#node-config-input-tokenUrl'), false, '...or a discovery URL');
     await page.selectOption('#node-config-input-authType', 'basic');
     await enter(page, '#node-config-input-username', 'alice');
     assert.equal(await isMarked(page, '#node-config-input-username'), false);
