@@ -41,10 +41,14 @@
       pageSize: RestEditor.validWholeNumber(1),
       maxPages: RestEditor.validWholeNumber(1),
       batchSize: RestEditor.validWholeNumber(1),
+      columns: RestEditor.validColumns,
     },
     prepare: function (node) {
       RestEditor.pairList('rest-columns-list', node.columns, columnsList(node));
       RestEditor.showNumberDefaults(node, NUMBER_FIELDS, 'node-input-', DEFINITIONS);
+      // the paths as the runtime's parser reads them (an admin route), marked where they are typed
+      RestEditor.checkJsonPathFields(['node-input-rowsPath', 'node-input-nextPath']);
+      RestEditor.checkJsonPathList('rest-columns-list', columnsList(node).valueClass);
 
       function updatePaging() {
         var used = PAGING_FIELDS[$('#node-input-paging').val()] || [];

@@ -11,6 +11,8 @@
     icon: 'rest-scalar.svg',
     validators: { valuePath: RestEditor.validJsonPath },
     prepare: function (node) {
+      // the path as the runtime's parser reads it (an admin route), marked where it is typed
+      RestEditor.checkJsonPathFields(['node-input-valuePath']);
       function updateMissing() {
         $('.rest-scalar-default').toggle($('#node-input-missing').val() === 'default');
       }

@@ -1,6 +1,7 @@
 /**
  * The admin HTTP routes the rest-connection editor calls: Test (a deployed connection), and the OAuth2
- * helpers Discover, Authorize (with its callback), Log in on another device and Revoke.
+ * helpers Discover, Authorize (with its callback), Log in on another device and Revoke; and the
+ * JSONPath check the three editors call (json-path-check-route.ts).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -12,6 +13,7 @@ import { createCodeVerifier, createState, PendingAuthorizations } from '../../li
 import { discoverEndpoints } from '../../lib/oauth2/discovery';
 import { needsAnyPermission } from './admin-permission';
 import { runConnectionTest } from './connection-test';
+import { registerJsonPathCheckRoute } from './json-path-check-route';
 import type { RestConnectionNode } from '../shared/connection-node';
 import { translator } from '../shared/translate';
 
@@ -24,6 +26,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   const admin = RED.httpAdmin;
   const canWrite = needsAnyPermission(RED);
   const _ = translator(RED, 'rest-connection');
+  registerJsonPathCheckRoute(RED, canWrite);
 
   admin.get('/rest-connection/discover', canWrite, (req: Request, res: Response) => {
     const url = typeof req.query.url === 'string' ? req.query.url : '';

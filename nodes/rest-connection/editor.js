@@ -52,6 +52,34 @@
     defaults[k].validate = RestEditor.validNameValueList;
   });
 
+  // What each authentication needs, as lib/auth checks it when the connection is built (ERR_CONFIG):
+  // marked in the form as soon as the chosen type needs it and it is empty.
+  var credentials = RestEditor.credentialsOf(DEF);
+  credentials.username.validate = RestEditor.requiredFor(function (type, grant) {
+    return type === 'basic' || type === 'digest' || (type === 'oauth2' && grant === 'password');
+  }, 'a username, needed by this authentication');
+  credentials.token.validate = RestEditor.requiredFor(function (type) {
+    return type === 'bearer';
+  }, 'a token, needed by bearer authentication');
+  credentials.apiKey.validate = RestEditor.requiredFor(function (type) {
+    return type === 'apiKey';
+  }, 'the API key');
+  defaults.apiKeyName.validate = RestEditor.requiredFor(function (type) {
+    return type === 'apiKey';
+  }, 'the name of the header or query parameter that carries the key');
+  credentials.clientId.validate = RestEditor.requiredFor(function (type, grant) {
+    return type === 'oauth2' && grant !== 'refresh_token';
+  }, 'a client ID, needed by OAuth2');
+  // OAuth2 needs a token URL, or a discovery URL that names one (lib/auth/oauth2.ts)
+  var tokenUrlNeeded = RestEditor.requiredFor(function (type) {
+    var discovery = $('#node-config-input-discoveryUrl');
+    return type === 'oauth2' && !String((discovery.length ? discovery.val() : this.discoveryUrl) || '').trim();
+  }, 'a token URL, or a discovery URL above');
+  var tokenUrlShape = defaults.tokenUrl.validate;
+  defaults.tokenUrl.validate = function (v, opt) {
+    return tokenUrlShape.call(this, v) ? tokenUrlNeeded.call(this, v, opt) : false;
+  };
+
   /**
    * The connection's {name, value} lists: headers, query parameters, cookies, token parameters;
    * `placeholder` is the catalog key of the name cell's placeholder.
@@ -112,7 +140,7 @@
     category: 'config',
     icon: 'rest-connection.svg',
     defaults: defaults,
-    credentials: RestEditor.credentialsOf(DEF),
+    credentials: credentials,
     paletteLabel: function () {
       return this._('rest-connection.label.paletteLabel');
     },
@@ -129,6 +157,7 @@
         },
       });
       connectionTabs = tabs;
+      RestEditor.markTabsOfInvalidFields('rc-tabs', 'rc-tabs-content');
       [
         ['rc-tab-connection', 'rest-connection.tab.connection'],
         ['rc-tab-auth', 'rest-connection.tab.auth'],

@@ -49,23 +49,47 @@ var RestEditor = (function () {
     return v.indexOf('://') === -1 && /^[^\s/]+(\/[^\s]*)?$/.test(v);
   }
 
+  /** Node-RED shows a validator's text as the field's tooltip: "<label>: <why>". */
+  function invalid(opt, why) {
+    return (opt && opt.label ? opt.label + ': ' : '') + why;
+  }
+
   /** A whole number from `min` (and up to `max`, when given), as a number or its text. */
   function validWholeNumber(min, max) {
-    return function (v) {
+    var range = max === undefined ? 'from ' + min : 'from ' + min + ' to ' + max;
+    return function (v, opt) {
       if (isEnvReference(v)) return true;
-      if (typeof v === 'string' ? !/^\s*-?\d+\s*$/.test(v) : typeof v !== 'number') return false;
       var n = Number(v);
-      return Number.isInteger(n) && n >= min && (max === undefined || n <= max);
+      var shaped = typeof v === 'string' ? /^\s*-?\d+\s*$/.test(v) : typeof v === 'number';
+      if (shaped && Number.isInteger(n) && n >= min && (max === undefined || n <= max)) return true;
+      return invalid(opt, 'a whole number ' + range + ' (or an ${ENV_VAR})');
     };
   }
 
   /** A number from `min` to `max`, decimals allowed (rateLimit: 0.5 per second), as a number or its text. */
   function validDecimal(min, max) {
-    return function (v) {
+    return function (v, opt) {
       if (isEnvReference(v)) return true;
-      if (typeof v === 'string' ? !/^\s*\d+(\.\d+)?\s*$/.test(v) : typeof v !== 'number') return false;
       var n = Number(v);
-      return Number.isFinite(n) && n >= min && n <= max;
+      var shaped = typeof v === 'string' ? /^\s*\d+(\.\d+)?\s*$/.test(v) : typeof v === 'number';
+      if (shaped && Number.isFinite(n) && n >= min && n <= max) return true;
+      return invalid(opt, 'a number from ' + min + ' to ' + max + ' (or an ${ENV_VAR})');
+    };
+  }
+
+  /**
+   * A value the chosen authentication needs (`needed(authType, grant)`), as the runtime checks it
+   * when it builds the connection (ERR_CONFIG). While the dialog is open, the form's choice counts.
+   */
+  function requiredFor(needed, what) {
+    return function (v, opt) {
+      var typeInput = $('#node-config-input-authType');
+      var grantInput = $('#node-config-input-oauth2Grant');
+      var type = typeInput.length ? typeInput.val() : this.authType;
+      var grant = grantInput.length ? grantInput.val() : this.oauth2Grant;
+      if (!needed.call(this, type, grant)) return true;
+      if (v !== undefined && v !== null && String(v).trim() !== '') return true;
+      return invalid(opt, what);
     };
   }
 
@@ -90,12 +114,109 @@ var RestEditor = (function () {
   }
 
   /**
-   * Empty (the node's default applies) or any non-blank text: the runtime reads `data.items`,
-   * `.x`, `@.x` and `[0]` as paths from the root (lib/extract/compiled-path.ts normalizePath) and
-   * reports a path it cannot parse as ERR_JSONPATH, so the editor has nothing safer to reject.
+   * JSONPaths as the runtime judged them (POST rest-connection/jsonpath-check, which compiles them
+   * with lib/extract's CompiledPath), by their trimmed text: {ok} or {ok: false, message}.
    */
-  function validJsonPath(v) {
-    return v === undefined || v === null || v === '' || (typeof v === 'string' && v.trim() !== '');
+  var jsonPathVerdicts = {};
+
+  /**
+   * Empty (the node's default applies), an ${ENV} reference, or a path the runtime's parser
+   * accepts: any non-blank text until the check answers (the runtime reads `data.items`, `.x`,
+   * `@.x` and `[0]` as paths from the root), then its verdict.
+   */
+  function validJsonPath(v, opt) {
+    if (v === undefined || v === null || v === '') return true;
+    if (typeof v !== 'string' || v.trim() === '') return invalid(opt, 'a JSONPath, e.g. $.data.items');
+    if (isEnvReference(v)) return true;
+    var verdict = jsonPathVerdicts[v.trim()];
+    return verdict && !verdict.ok ? invalid(opt, verdict.message) : true;
+  }
+
+  /**
+   * Asks the runtime about the JSONPath in `input` (once per text), then `done(verdict)`: Node-RED's
+   * own fields are validated again (a change event), other fields are marked here.
+   */
+  function checkJsonPath(input, done) {
+    var path = String(input.val() || '').trim();
+    if (!path || isEnvReference(path)) return done(undefined);
+    if (jsonPathVerdicts[path]) return done(jsonPathVerdicts[path]);
+    $.ajax({
+      url: 'rest-connection/jsonpath-check',
+      type: 'POST',
+      contentType: 'application/json',
+      data: JSON.stringify({ path: path }),
+      dataType: 'json',
+    }).done(function (answer) {
+      jsonPathVerdicts[path] = answer && answer.ok === false ? { ok: false, message: answer.message } : { ok: true };
+      done(jsonPathVerdicts[path]);
+    });
+  }
+
+  /** Checks Node-RED's JSONPath fields (ids) with the runtime as they are changed, and once now. */
+  function checkJsonPathFields(ids) {
+    ids.forEach(function (id) {
+      var input = $('#' + id);
+      function check() {
+        var before = jsonPathVerdicts[String(input.val() || '').trim()];
+        checkJsonPath(input, function (verdict) {
+          // validate again only when the verdict is new: the change event brings us back here
+          if (verdict && !before) input.trigger('change');
+        });
+      }
+      input.on('change', check);
+      check();
+    });
+  }
+
+  /** JSONPaths in list rows (the grid's column paths, class `pathClass` in list `listId`): marked here. */
+  function checkJsonPathList(listId, pathClass) {
+    function check(input) {
+      checkJsonPath(input, function (verdict) {
+        input.toggleClass('input-error', !!verdict && !verdict.ok);
+        input.attr('title', verdict && !verdict.ok ? verdict.message : null);
+      });
+    }
+    $('#' + listId).on('change', '.' + pathClass, function () {
+      check($(this));
+    });
+    $('#' + listId)
+      .find('.' + pathClass)
+      .each(function () {
+        check($(this));
+      });
+  }
+
+  /** The grid's columns: {name, path} rows whose paths the runtime has not rejected. */
+  function validColumns(v, opt) {
+    if (!Array.isArray(v)) return invalid(opt, 'a list of columns');
+    for (var i = 0; i < v.length; i++) {
+      var c = v[i];
+      if (!c || typeof c.name !== 'string' || typeof c.path !== 'string') return invalid(opt, 'a list of columns');
+      var path = validJsonPath(c.path, { label: c.name });
+      if (path !== true) return invalid(opt, path);
+    }
+    return true;
+  }
+
+  /**
+   * Marks the RED.tabs tab (of list `tabsId`) whose pane holds a field Node-RED marked invalid
+   * (input-error), and unmarks it once fixed: a user sees which of the tabs to open.
+   */
+  function markTabsOfInvalidFields(tabsId, contentId) {
+    var content = document.getElementById(contentId);
+    if (!content) return;
+    function update() {
+      $(content)
+        .children()
+        .each(function () {
+          var bad = $(this).find('.input-error').length > 0;
+          $('#' + tabsId + ' a[href="#' + this.id + '"]')
+            .closest('li')
+            .toggleClass('rest-tab-invalid', bad);
+        });
+    }
+    new MutationObserver(update).observe(content, { subtree: true, attributes: true, attributeFilter: ['class'] });
+    update();
   }
 
   /**
@@ -200,6 +321,11 @@ var RestEditor = (function () {
     validNameValueList: validNameValueList,
     validTypedList: validTypedList,
     validJsonPath: validJsonPath,
+    validColumns: validColumns,
+    requiredFor: requiredFor,
+    checkJsonPathFields: checkJsonPathFields,
+    checkJsonPathList: checkJsonPathList,
+    markTabsOfInvalidFields: markTabsOfInvalidFields,
     saveNumbers: saveNumbers,
     showNumberDefaults: showNumberDefaults,
     pairList: pairList,

@@ -109,4 +109,20 @@ describe('admin routes and Node-RED admin authentication', function () {
     const revoke = await fetch(new URL('rest-connection/connA/revoke', url), { method: 'POST' });
     assert.equal(revoke.status, 401);
   });
+
+  it('the JSONPath check takes the same permission as the other routes', async () => {
+    const check = (token?: string) =>
+      fetch(new URL('rest-connection/jsonpath-check', server!.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ path: '$.data[' }),
+      });
+    assert.equal((await check()).status, 401, 'anonymous');
+    assert.equal((await check(tokens.viewer)).status, 401, 'read-only');
+    for (const user of ['deployer', 'connector'] as const) {
+      const response = await check(tokens[user]);
+      assert.equal(response.status, 200, user);
+      assert.equal(((await response.json()) as { ok: boolean }).ok, false, `${user} gets the verdict`);
+    }
+  });
 });

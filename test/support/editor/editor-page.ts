@@ -55,18 +55,29 @@ export const connectionId = (page: Page): Promise<string | undefined> =>
     return id;
   });
 
+/** Waits until the topmost edit tray has slid in (Node-RED animates its `right` to 0). */
+export async function waitForTray(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const trays = document.querySelectorAll('.red-ui-tray');
+    const tray = trays[trays.length - 1];
+    return !!tray && getComputedStyle(tray).right === '0px';
+  });
+}
+
 /** Opens the edit dialog of connection `id` (default: the first one). */
 export async function editConnection(page: Page, id?: string): Promise<void> {
   const connection = id ?? (await connectionId(page));
   if (!connection) throw new Error('no rest-connection in the editor');
   await page.evaluate((c) => RED.editor.editConfig('', 'rest-connection', c), connection);
   await page.waitForSelector('#node-config-input-baseUrl', { state: 'visible' });
+  await waitForTray(page);
 }
 
 /** Opens the edit dialog of the first node of `type` and waits for `field`. */
 export async function editNode(page: Page, type: string, field: string): Promise<void> {
   await page.evaluate((t) => RED.editor.edit(RED.nodes.filterNodes({ type: t })[0]!), type);
   await page.waitForSelector(field, { state: 'visible' });
+  await waitForTray(page);
 }
 
 /** Drags a node of `type` from the palette onto the workspace and waits for it. */
