@@ -18,6 +18,7 @@ var RestPreviewPanel = (function () {
   /** The sample msg typed per node, kept while the editor is open. */
   var samples = {};
   var STYLE = [
+    '.rest-preview { contain: inline-size; }',
     '.rest-preview .rest-section { margin: 16px 0 8px; font-weight: bold; border-bottom: 1px solid var(--red-ui-secondary-border-color, #ddd); }',
     '.rest-preview .form-row > label { width: 130px; }',
     '.rest-preview textarea { width: calc(100% - 140px); height: 56px; font-family: monospace; }',
@@ -50,7 +51,8 @@ var RestPreviewPanel = (function () {
   /** The dialog's settings as the node would save them (its own save step reads the lists and numbers). */
   function dialogSettings(node) {
     var def = node._def;
-    var settings = { id: node.id, type: node.type };
+    // the save step looks texts up in the node's catalog (node._); JSON leaves the function out
+    var settings = { id: node.id, type: node.type, _: node._ };
     Object.keys(def.defaults).forEach(function (name) {
       var input = $('#node-input-' + name);
       if (input.length === 0) settings[name] = node[name];
@@ -171,7 +173,8 @@ var RestPreviewPanel = (function () {
   function attach(node, picks) {
     addStyle();
     var grid = node.type === 'execute-rest-grid';
-    var panel = $('<div class="rest-preview"></div>').appendTo('#dialog-form');
+    // inside the form, whose layout keeps the tray within the screen (nodes/shared/editor-form.css)
+    var panel = $('<div class="rest-preview"></div>').appendTo('#dialog-form .rest-form');
     $('<div class="rest-section"></div>').text(t(node, 'preview.label.section')).appendTo(panel);
     var msgRow = $('<div class="form-row"></div>').appendTo(panel);
     $('<label for="rest-preview-msg"></label>').text(t(node, 'preview.label.sampleMsg')).appendTo(msgRow);

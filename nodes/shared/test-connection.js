@@ -21,7 +21,8 @@ var RestTestConnection = (function () {
   /** The dialog's settings as the node would save them, and the credentials as typed. */
   function dialogSettings(node) {
     var def = node._def;
-    var config = {};
+    // the save step looks texts up in the node's catalog (node._); JSON leaves the function out
+    var config = { _: node._ };
     Object.keys(def.defaults).forEach(function (name) {
       var input = $('#node-config-input-' + name);
       if (input.length === 0) config[name] = node[name];

@@ -1,6 +1,6 @@
 /**
  * The texts of Test connection and Preview: every key the editor scripts look up in the node's
- * catalog (`t(node, 'preview.…')` and `data-i18n`) is in nodes/shared/locales/en-US/preview.json,
+ * catalog (`t(node, 'preview.…')` in the scripts, `data-i18n` in them and in the connection's form) is in nodes/shared/locales/en-US/preview.json,
  * none there is unused, and the German catalog has every key, translated, with the same
  * `__placeholders__`.
  */
@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const SHARED = path.resolve(__dirname, '..', '..', 'nodes', 'shared');
-const SCRIPTS = ['test-connection.js', 'preview-panel.js'];
+const SCRIPTS = ['test-connection.js', 'preview-panel.js', '../rest-connection/editor.html'];
 
 type Catalog = Record<string, unknown>;
 

@@ -127,7 +127,7 @@ describe('editor (browser): test before deploy and preview', function () {
     await page.click('#rest-preview-tree .rest-json-node[data-path="$.data.items[0].address.city"] > .rest-json-line');
     await page.waitForFunction(() => $('#rest-preview-rows th').text() === '#namecity', null, { timeout: 15000 });
     const columns = await page.evaluate(() =>
-      $('#rest-grid-columns')
+      $('#rest-columns-list')
         .editableList('items')
         .map(function (this: HTMLElement) {
           return `${String($(this).find('.rest-col-name').val())} = ${String($(this).find('.rest-col-path').val())}`;
