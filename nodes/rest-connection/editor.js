@@ -57,24 +57,24 @@
   var credentials = RestEditor.credentialsOf(DEF);
   credentials.username.validate = RestEditor.requiredFor(function (type, grant) {
     return type === 'basic' || type === 'digest' || (type === 'oauth2' && grant === 'password');
-  }, 'a username, needed by this authentication');
+  }, 'validation.message.usernameNeeded');
   credentials.token.validate = RestEditor.requiredFor(function (type) {
     return type === 'bearer';
-  }, 'a token, needed by bearer authentication');
+  }, 'validation.message.tokenNeeded');
   credentials.apiKey.validate = RestEditor.requiredFor(function (type) {
     return type === 'apiKey';
-  }, 'the API key');
+  }, 'validation.message.apiKeyNeeded');
   defaults.apiKeyName.validate = RestEditor.requiredFor(function (type) {
     return type === 'apiKey';
-  }, 'the name of the header or query parameter that carries the key');
+  }, 'validation.message.apiKeyNameNeeded');
   credentials.clientId.validate = RestEditor.requiredFor(function (type, grant) {
     return type === 'oauth2' && grant !== 'refresh_token';
-  }, 'a client ID, needed by OAuth2');
+  }, 'validation.message.clientIdNeeded');
   // OAuth2 needs a token URL, or a discovery URL that names one (lib/auth/oauth2.ts)
   var tokenUrlNeeded = RestEditor.requiredFor(function (type) {
     var discovery = $('#node-config-input-discoveryUrl');
     return type === 'oauth2' && !String((discovery.length ? discovery.val() : this.discoveryUrl) || '').trim();
-  }, 'a token URL, or a discovery URL above');
+  }, 'validation.message.tokenUrlNeeded');
   var tokenUrlShape = defaults.tokenUrl.validate;
   defaults.tokenUrl.validate = function (v, opt) {
     return tokenUrlShape.call(this, v) ? tokenUrlNeeded.call(this, v, opt) : false;

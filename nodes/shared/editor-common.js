@@ -49,20 +49,30 @@ var RestEditor = (function () {
     return v.indexOf('://') === -1 && /^[^\s/]+(\/[^\s]*)?$/.test(v);
   }
 
-  /** Node-RED shows a validator's text as the field's tooltip: "<label>: <why>". */
-  function invalid(opt, why) {
+  /**
+   * Node-RED shows a validator's text as the field's tooltip: "<label>: <why>". `key` names the
+   * text in the shared catalog part nodes/shared/locales/<lang>/validation.json; Node-RED calls a
+   * validator with the node as `this`, whose _() reads the node's catalog.
+   */
+  function invalid(node, opt, key, vars) {
+    return invalidText(opt, node && typeof node._ === 'function' ? node._(key, vars) : key);
+  }
+
+  /** A reason that is already text (the runtime's JSONPath verdict). */
+  function invalidText(opt, why) {
     return (opt && opt.label ? opt.label + ': ' : '') + why;
   }
 
   /** A whole number from `min` (and up to `max`, when given), as a number or its text. */
   function validWholeNumber(min, max) {
-    var range = max === undefined ? 'from ' + min : 'from ' + min + ' to ' + max;
     return function (v, opt) {
       if (isEnvReference(v)) return true;
       var n = Number(v);
       var shaped = typeof v === 'string' ? /^\s*-?\d+\s*$/.test(v) : typeof v === 'number';
       if (shaped && Number.isInteger(n) && n >= min && (max === undefined || n <= max)) return true;
-      return invalid(opt, 'a whole number ' + range + ' (or an ${ENV_VAR})');
+      return max === undefined
+        ? invalid(this, opt, 'validation.message.wholeFrom', { min: min })
+        : invalid(this, opt, 'validation.message.wholeRange', { min: min, max: max });
     };
   }
 
@@ -73,7 +83,7 @@ var RestEditor = (function () {
       var n = Number(v);
       var shaped = typeof v === 'string' ? /^\s*\d+(\.\d+)?\s*$/.test(v) : typeof v === 'number';
       if (shaped && Number.isFinite(n) && n >= min && n <= max) return true;
-      return invalid(opt, 'a number from ' + min + ' to ' + max + ' (or an ${ENV_VAR})');
+      return invalid(this, opt, 'validation.message.decimalRange', { min: min, max: max });
     };
   }
 
@@ -81,7 +91,7 @@ var RestEditor = (function () {
    * A value the chosen authentication needs (`needed(authType, grant)`), as the runtime checks it
    * when it builds the connection (ERR_CONFIG). While the dialog is open, the form's choice counts.
    */
-  function requiredFor(needed, what) {
+  function requiredFor(needed, whatKey) {
     return function (v, opt) {
       var typeInput = $('#node-config-input-authType');
       var grantInput = $('#node-config-input-oauth2Grant');
@@ -89,7 +99,7 @@ var RestEditor = (function () {
       var grant = grantInput.length ? grantInput.val() : this.oauth2Grant;
       if (!needed.call(this, type, grant)) return true;
       if (v !== undefined && v !== null && String(v).trim() !== '') return true;
-      return invalid(opt, what);
+      return invalid(this, opt, whatKey);
     };
   }
 
@@ -126,10 +136,10 @@ var RestEditor = (function () {
    */
   function validJsonPath(v, opt) {
     if (v === undefined || v === null || v === '') return true;
-    if (typeof v !== 'string' || v.trim() === '') return invalid(opt, 'a JSONPath, e.g. $.data.items');
+    if (typeof v !== 'string' || v.trim() === '') return invalid(this, opt, 'validation.message.jsonPathEmpty');
     if (isEnvReference(v)) return true;
     var verdict = jsonPathVerdicts[v.trim()];
-    return verdict && !verdict.ok ? invalid(opt, verdict.message) : true;
+    return verdict && !verdict.ok ? invalidText(opt, verdict.message) : true;
   }
 
   /**
@@ -188,12 +198,13 @@ var RestEditor = (function () {
 
   /** The grid's columns: {name, path} rows whose paths the runtime has not rejected. */
   function validColumns(v, opt) {
-    if (!Array.isArray(v)) return invalid(opt, 'a list of columns');
+    if (!Array.isArray(v)) return invalid(this, opt, 'validation.message.columnsNotList');
     for (var i = 0; i < v.length; i++) {
       var c = v[i];
-      if (!c || typeof c.name !== 'string' || typeof c.path !== 'string') return invalid(opt, 'a list of columns');
+      if (!c || typeof c.name !== 'string' || typeof c.path !== 'string')
+        return invalid(this, opt, 'validation.message.columnsNotList');
       var path = validJsonPath(c.path, { label: c.name });
-      if (path !== true) return invalid(opt, path);
+      if (path !== true) return invalidText(opt, path);
     }
     return true;
   }

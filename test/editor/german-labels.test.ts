@@ -2,17 +2,13 @@
  * The three dialogs with the editor in German (the browser's language, as a German user has it)
  * and the runtime in German (`lang: 'de'`): labels, tabs, options and placeholders come from the
  * German catalogs, no catalog key shows raw, no English label is left, and a node's status text
- * is German. Saves the German connection dialog as docs/images/connection-dialog-de.png.
+ * is German. Saves the German connection dialog as connection-dialog-de.png (docs/images/ under `npm run screenshots`).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { connectionDefaults } from '../../lib/definitions';
-import { loadEditor, useEditor } from '../support/editor/editor-session';
+import { docImagePath, loadEditor, useEditor } from '../support/editor/editor-session';
 import { editConnection, editNode, normalized, openTab, shownTexts } from '../support/editor/editor-page';
-
-const SCREENSHOT = path.resolve(__dirname, '../../docs/images/connection-dialog-de.png');
 
 const FLOW = [
   { id: 'tab1', type: 'tab', label: 'Flow 1' },
@@ -183,8 +179,7 @@ describe('editor in German: the three dialogs', function () {
     assert.equal(await labelOf(page, 'node-config-input-clientSecret'), 'Client-Secret');
     // wider than Node-RED's default tray, as a user drags it, so the screenshot shows whole tab names
     await widenTray(page, 300);
-    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-    await page.locator('.red-ui-tray:last-of-type').screenshot({ path: SCREENSHOT });
+    await page.locator('.red-ui-tray:last-of-type').screenshot({ path: docImagePath('connection-dialog-de.png') });
 
     await page.selectOption('#node-config-input-authType', 'basic');
     assert.equal(await labelOf(page, 'node-config-input-authType'), 'Authentifizierung');

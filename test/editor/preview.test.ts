@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { editConnection, editNode, dropNode, openTab, shownText } from '../support/editor/editor-page';
-import { useEditor } from '../support/editor/editor-session';
+import { docImagePath, useEditor } from '../support/editor/editor-session';
 import { json, startServer, type LoopbackServer } from '../support/loopback-server';
 import { startAuthServer, type AuthServer } from '../support/oauth2-server';
 import { assertNoSecret } from '../support/secret-scan';
 
 const PASSWORD = 'pw-preview-7c2e91d4-secret';
-const IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
 const USERS = Array.from({ length: 30 }, (_, i) => ({
   id: i + 1,
   name: `User ${i + 1}`,
@@ -137,8 +134,7 @@ describe('editor (browser): test before deploy and preview', function () {
     assert.deepEqual(columns, ['name = $.name', 'city = $.address.city']);
     assert.equal(await text('#rest-preview-rows tbody tr:nth-child(2) td:nth-child(3)'), 'Paris');
     assertNoSecret(await text('.red-ui-tray'), [PASSWORD], { users: ['alice'] });
-    fs.mkdirSync(IMAGES, { recursive: true });
-    await page.locator('.red-ui-tray').screenshot({ path: path.join(IMAGES, 'preview.png') });
+    await page.locator('.red-ui-tray').screenshot({ path: docImagePath('preview.png') });
     await page.click('#node-dialog-ok');
     await page.waitForSelector('#node-input-path', { state: 'detached' });
   });

@@ -49,6 +49,12 @@ describe('editor: invalid values are marked where they are', function () {
     await enter(page, '#node-config-input-retries', 'abc');
     assert.equal(await isMarked(page, '#node-config-input-timeout'), true, 'timeout marked');
     assert.equal(await isMarked(page, '#node-config-input-retries'), true, 'retries marked');
+    // the reason Node-RED shows comes from the catalog (nodes/shared/locales/en-US/validation.json), not its key
+    const reason = await page.evaluate(() => {
+      const node = RED.nodes.node('ex01-connection') ?? {};
+      return RED.nodes.getType('rest-connection')?.defaults.timeout?.validate?.call(node, 'abc', { label: 'Timeout' });
+    });
+    assert.match(String(reason), /^Timeout: a whole number from \d+/);
     await openTab(page, 'rc-tab-connection');
     const marked = await tabMark(page, 'rc-tab-limits');
     assert.equal(marked.marked, true, 'the tab holding them is marked');

@@ -21,6 +21,17 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const NODE_TYPES = ['rest-connection', 'execute-rest-grid', 'execute-rest-scalar'];
 const FAILURE_SCREENSHOTS = path.join(os.tmpdir(), 'rest-editor-screenshots');
 
+/**
+ * Where a test saves a picture the docs show: docs/images/ under `npm run screenshots`
+ * (SAVE_SCREENSHOTS=1), else a temp dir, so a test run leaves the checkout unchanged.
+ */
+export function docImagePath(name: string): string {
+  const dir =
+    process.env.SAVE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../../../docs/images') : FAILURE_SCREENSHOTS;
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
+}
+
 export interface EditorOptions {
   viewport?: { width: number; height: number };
   /** Deployed through the admin API before the page opens (nodes may carry `credentials`). */
