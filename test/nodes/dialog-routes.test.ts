@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import bcrypt from 'bcryptjs';
+import type { PreviewAnswer } from '../../nodes/rest-connection/dialog-preview';
 import { installPackage, startEditorServer } from '../support/editor/node-red-editor';
 import { json, startApi, startServer, type LoopbackServer, type ReceivedRequest } from '../support/loopback-server';
 import { flowWith, helper, load, nextMessage, rowsOf, useNodeRed, type Msg } from '../support/node-red';
@@ -30,21 +31,6 @@ interface TestAnswer {
   code?: string;
   message?: string;
   token?: { expiresAt?: string; expiresIn?: number; scopes: string[] };
-}
-
-interface PreviewAnswer {
-  statusCode?: number;
-  headers?: Record<string, unknown>;
-  body?: unknown;
-  bodyTruncated?: boolean;
-  rows?: unknown[];
-  rowCount?: number;
-  columns?: string[];
-  pages?: number;
-  morePages?: boolean;
-  value?: unknown;
-  valueType?: string;
-  error?: { code: string; message: string; statusCode?: number };
 }
 
 /** Whether the request carries one of the credentials this API accepts. */
