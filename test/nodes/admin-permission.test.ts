@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import bcrypt from 'bcryptjs';
-import { installPackage, startEditorServer } from '../support/editor/node-red-editor';
+import { adminToken, installPackage, startEditorServer } from '../support/editor/node-red-editor';
 import { startApi, type LoopbackServer } from '../support/loopback-server';
 import { createPeerDir, removePeerDir } from '../support/peers/peer-dir';
 
@@ -46,19 +46,7 @@ describe('admin routes and Node-RED admin authentication', function () {
     });
     const users: User[] = ['deployer', 'connector', 'viewer', 'admin'];
     for (const username of users) {
-      const response: Response = await fetch(new URL('auth/token', server.url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          client_id: 'node-red-admin',
-          grant_type: 'password',
-          scope: '',
-          username,
-          password: PASSWORD,
-        }),
-      });
-      assert.equal(response.status, 200, `token for ${username}`);
-      tokens[username] = ((await response.json()) as { access_token: string }).access_token;
+      tokens[username] = await adminToken(server, username, PASSWORD);
     }
     const deploy = await fetch(new URL('flows', server.url), {
       method: 'POST',

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import bcrypt from 'bcryptjs';
 import type { PreviewAnswer } from '../../nodes/rest-connection/dialog-preview';
-import { installPackage, startEditorServer } from '../support/editor/node-red-editor';
+import { adminToken, installPackage, startEditorServer } from '../support/editor/node-red-editor';
 import { json, startApi, startServer, type LoopbackServer, type ReceivedRequest } from '../support/loopback-server';
 import { flowWith, helper, load, nextMessage, rowsOf, useNodeRed, type Msg } from '../support/node-red';
 import { startAuthServer, type AuthServer } from '../support/oauth2-server';
@@ -453,18 +453,7 @@ describe('edit dialog routes: admin permission', function () {
       },
     });
     for (const username of ['deployer', 'viewer']) {
-      const response = await fetch(new URL('auth/token', server.url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          client_id: 'node-red-admin',
-          grant_type: 'password',
-          scope: '',
-          username,
-          password: 'dialog-admin-pw',
-        }),
-      });
-      tokens[username] = ((await response.json()) as { access_token: string }).access_token;
+      tokens[username] = await adminToken(server, username, 'dialog-admin-pw');
     }
   });
   after(async () => {

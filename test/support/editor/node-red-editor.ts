@@ -84,3 +84,17 @@ export function startEditorServer(userDir: string, extraSettings: object = {}): 
     });
   });
 }
+
+/**
+ * An admin API token for `username` of the server's adminAuth users (Node-RED's password grant
+ * for its own editor client), for `authorization: Bearer <token>`. Throws when Node-RED refuses.
+ */
+export async function adminToken(server: EditorServer, username: string, password: string): Promise<string> {
+  const response = await fetch(new URL('auth/token', server.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: 'node-red-admin', grant_type: 'password', scope: '', username, password }),
+  });
+  if (response.status !== 200) throw new Error(`no admin token for ${username}: HTTP ${response.status}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
