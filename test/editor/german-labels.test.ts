@@ -6,24 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { connectionDefaults } from '../../lib/definitions';
-import { docImagePath, loadEditor, useEditor } from '../support/editor/editor-session';
+import { connectionFlow, docImagePath, loadEditor, useEditor } from '../support/editor/editor-session';
 import { editConnection, editNode, normalized, openTab, shownTexts } from '../support/editor/editor-page';
 
-const FLOW = [
-  { id: 'tab1', type: 'tab', label: 'Flow 1' },
-  {
-    ...connectionDefaults,
-    id: 'conn1',
-    type: 'rest-connection',
-    name: 'Beispiel-API',
-    baseUrl: 'http://127.0.0.1:9/v1',
-  },
+const FLOW = connectionFlow({ name: 'Beispiel-API', baseUrl: 'http://127.0.0.1:9/v1' }, [
   { id: 'grid1', type: 'execute-rest-grid', z: 'tab1', x: 200, y: 100, connection: 'conn1', wires: [[]] },
   { id: 'scalar1', type: 'execute-rest-scalar', z: 'tab1', x: 200, y: 180, connection: 'conn1', wires: [[]] },
   // no connection: its status says so, in the runtime's language
   { id: 'grid2', type: 'execute-rest-grid', z: 'tab1', x: 200, y: 260, connection: '', wires: [[]] },
-];
+]);
 
 /** A catalog key as it shows when its text is missing: `<type or part>.<group>.<name>`. */
 const RAW_KEY =

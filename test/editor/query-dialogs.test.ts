@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { connectionDefaults } from '../../lib/definitions';
-import { useEditor } from '../support/editor/editor-session';
+import { connectionFlow, useEditor } from '../support/editor/editor-session';
 import {
   addTypedRow,
   assertShown,
@@ -18,18 +17,12 @@ import {
 } from '../support/editor/editor-page';
 
 /** A deployed connection named "Example API" on a flow tab. */
-const EXAMPLE_FLOW = [
-  { id: 'tab1', type: 'tab', label: 'Flow 1' },
-  {
-    ...connectionDefaults,
-    id: 'conn1',
-    type: 'rest-connection',
-    name: 'Example API',
-    baseUrl: 'https://api.example.test/v1',
-    authType: 'basic',
-    credentials: { username: 'alice', password: 'pw-query-dialogs' },
-  },
-];
+const EXAMPLE_FLOW = connectionFlow({
+  name: 'Example API',
+  baseUrl: 'https://api.example.test/v1',
+  authType: 'basic',
+  credentials: { username: 'alice', password: 'pw-query-dialogs' },
+});
 
 describe('editor: the grid and scalar dialogs', function () {
   this.timeout(120000);

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { connectionDefaults } from '../../../lib/definitions';
 import { installPackage, startEditorServer, type EditorServer } from './node-red-editor';
 
 // CHROMIUM_PATH only to try the tests' behaviour without a browser; Debian's chromium otherwise.
@@ -30,6 +31,18 @@ export function docImagePath(name: string): string {
     process.env.SAVE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../../../docs/images') : FAILURE_SCREENSHOTS;
   fs.mkdirSync(dir, { recursive: true });
   return path.join(dir, name);
+}
+
+/**
+ * Flows for `useEditor({ flows })`: a tab `tab1` and a connection `conn1` (the defaults with
+ * `connection` over them, `credentials` included), then `nodes`.
+ */
+export function connectionFlow(connection: Record<string, unknown>, nodes: object[] = []): object[] {
+  return [
+    { id: 'tab1', type: 'tab', label: 'Flow 1' },
+    { ...connectionDefaults, id: 'conn1', type: 'rest-connection', ...connection },
+    ...nodes,
+  ];
 }
 
 export interface EditorOptions {
