@@ -6,25 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { DEFAULT_PORT, DEMO_USER, startDemoApi, type RunningDemoApi } from '../support/demo-api';
+import { freePort } from '../support/peers/free-port';
 import { createPeerDir, removePeerDir } from '../support/peers/peer-dir';
 import { DEMO_URL_REFERENCE } from '../examples/example-flows';
 
 const START_JS = path.join(__dirname, '..', '..', 'scripts', 'start.js');
-
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface DeployedNode {
   id: string;

@@ -1,6 +1,7 @@
 /**
- * A free TCP port on 127.0.0.1 for a peer that takes its port from a config file, and a retry
- * for the rare case where another process takes that port before the peer binds it.
+ * A free TCP port on 127.0.0.1 for a peer that takes its port from a config file or its
+ * environment, and a retry for the rare case where another process takes that port before the
+ * peer binds it.
  *
  *   const squid = await onFreePort((port) => launch(port));   // launch throws PortInUseError on a clash
  */
