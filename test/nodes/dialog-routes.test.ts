@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import bcrypt from 'bcryptjs';
 import type { PreviewAnswer } from '../../nodes/rest-connection/dialog-preview';
 import { adminToken, installPackage, startEditorServer } from '../support/editor/node-red-editor';
+import { gridColumns } from '../support/grid-columns';
 import { json, startApi, startServer, type LoopbackServer, type ReceivedRequest } from '../support/loopback-server';
 import { flowWith, helper, load, nextMessage, rowsOf, useNodeRed, type Msg } from '../support/node-red';
 import { startAuthServer, type AuthServer } from '../support/oauth2-server';
@@ -266,10 +267,7 @@ describe('edit dialog routes: test and preview before deploy', function () {
       method: 'GET',
       path: '/users',
       rowsPath: '$.data.items',
-      columns: [
-        { name: 'name', path: '$.name' },
-        { name: 'city', path: '$.address.city' },
-      ],
+      columns: gridColumns({ name: '$.name', city: '$.address.city' }),
       format: 'objects',
       paging: 'page',
       pageParam: 'page',

@@ -3,6 +3,7 @@
  * answer with what the package's nodes produced — rows of a split grid rebuilt by a join, a converted
  * scalar, and what a catch node received for a 404.
  */
+import { gridColumns } from '../support/grid-columns';
 import { API_USER } from './smoke-api';
 
 const TAB = 'smoke-tab';
@@ -69,10 +70,7 @@ export function smokeFlow(apiUrl: string): object[] {
       ...QUERY_DEFAULTS,
       path: '/users',
       rowsPath: '$.data',
-      columns: [
-        { name: 'id', path: '$.id' },
-        { name: 'name', path: '$.name' },
-      ],
+      columns: gridColumns({ id: '$.id', name: '$.name' }),
       format: 'objects',
       split: true,
       paging: 'none',
