@@ -96,10 +96,36 @@
     };
   }
 
-  /** A PEM credential: a hidden input Node-RED stores, filled by file upload or paste. */
+  /**
+   * A PEM credential: the form holds its row (label, data-accept, data-paste-placeholder) and the
+   * hidden input Node-RED stores; the upload, paste and clear controls are the same for each and
+   * built here.
+   */
   // A binary field (PKCS#12) keeps the uploaded file as base64; a pasted value is base64 already.
   function pemField(node, cred, hasValue) {
     var data = $('#node-config-input-' + cred);
+    var row = data.closest('.rc-pem');
+    function button(suffix, icon, text) {
+      var b = $('<button type="button" class="red-ui-button"></button>').attr('id', 'rc-' + cred + '-' + suffix);
+      b.append($('<i class="fa"></i>').addClass(icon));
+      if (text) b.append(' ', $('<span></span>').text(node._(text)));
+      return b;
+    }
+    data.before(
+      button('upload', 'fa-upload', 'rest-connection.label.upload'),
+      $('<input class="hide" type="file">')
+        .attr({ id: 'rc-' + cred + '-file', accept: row.attr('data-accept') })
+        .attr('data-binary', row.attr('data-binary') || null),
+      button('paste-button', 'fa-paste', 'rest-connection.label.paste'),
+      button('clear', 'fa-times').attr('title', node._('rest-connection.tooltip.clear')),
+      $('<span class="rc-pem-status"></span>').attr('id', 'rc-' + cred + '-status'),
+    );
+    data.after(
+      $('<textarea class="rc-pem-paste" style="display: none"></textarea>').attr({
+        id: 'rc-' + cred + '-paste',
+        placeholder: node._(row.attr('data-paste-placeholder')),
+      }),
+    );
     var status = $('#rc-' + cred + '-status');
     var paste = $('#rc-' + cred + '-paste');
     function show(key, substitutions) {

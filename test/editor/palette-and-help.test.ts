@@ -49,12 +49,14 @@ describe('editor: palette, editor scripts and help', function () {
       'node-config-input-retryNonIdempotent',
       'node-config-input-caCert',
       'node-config-input-clientKey',
-      'rc-clientCert-file',
+      'node-config-input-clientCert',
       'rc-isBearer',
       'node-config-input-timeout',
       'node-config-input-maxQueued',
     ])
       assert.equal(connection.split(`id="${id}"`).length, 2, `rest-connection has #${id} once`);
+    // the five certificate and key rows hold their label and hidden input; pemField adds the controls
+    assert.equal(connection.split('class="form-row rc-pem"').length, 6, 'rest-connection has five certificate rows');
     for (const icon of ['rest-grid.svg', 'rest-scalar.svg', 'rest-connection.svg']) {
       const res = await page.request.get(`${editor.server.url}icons/@rest-nodes/node-red-rest-connection/${icon}`);
       assert.equal(res.status(), 200, `${icon} is served`);
